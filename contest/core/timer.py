@@ -155,6 +155,15 @@ def timer_event(t: Timer, now_ms: int, part: str | None, phase: str | None) -> d
     }
 
 
+def format_duration(seconds: int) -> str:
+    """How the MC says a duration: 180 → '3 phút', 150 → '2 phút 30 giây', 45 → '45 giây',
+    3905 → '1 giờ 5 phút 5 giây'."""
+    hours, rest = divmod(max(0, int(seconds)), 3600)
+    minutes, secs = divmod(rest, 60)
+    words = [f"{n} {unit}" for n, unit in ((hours, "giờ"), (minutes, "phút"), (secs, "giây")) if n]
+    return " ".join(words) or "0 giây"
+
+
 def timer_to_dict(t: Timer) -> dict:
     """Plain JSON-safe data to persist; the inverse of :func:`timer_from_dict`."""
     return {"duration_ms": t.duration_ms, "state": t.state, "deadline_ms": t.deadline_ms,
