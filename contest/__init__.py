@@ -11,16 +11,18 @@ import logging
 import os
 import secrets
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
+if TYPE_CHECKING:
+    from flask import Flask
+
 
 ROOT = Path(__file__).resolve().parent.parent
 
 log = logging.getLogger("hoithi")
 
 
-def _load_config(app: Flask, config: Any, overrides: dict) -> None:
+def _load_config(app: "Flask", config: Any, overrides: dict) -> None:
     from config import Config
 
     app.config.from_object(Config)
@@ -58,7 +60,9 @@ def _instance_path(config: Any, overrides: dict) -> str:
     return str(Path(value or default_instance_path()).resolve())
 
 
-def create_app(config: Any = None, **overrides: Any) -> Flask:
+def create_app(config: Any = None, **overrides: Any) -> "Flask":
+    from flask import Flask
+
     app = Flask(__name__, template_folder=str(ROOT / "templates"),
                 static_folder=str(ROOT / "static"), static_url_path="/static",
                 instance_path=_instance_path(config, overrides))
@@ -96,7 +100,7 @@ def create_app(config: Any = None, **overrides: Any) -> Flask:
     return app
 
 
-def _socket_origins(app: Flask):
+def _socket_origins(app: "Flask"):
     """Socket.IO origin check: same host by default, plus HOITHI_SOCKET_ORIGINS."""
     extra = [o.strip() for o in (app.config.get("SOCKET_ORIGINS") or "").split(",") if o.strip()]
     if "*" in extra:

@@ -1,0 +1,11 @@
+"""The organisers' screens (Ban Tổ chức / Thư ký): contests, rules, units, teams, members,
+judges and access links. Every form is WTForms with CSRF; errors are shown next to the field
+in Vietnamese and nothing is saved."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("organiser", __name__)
+
+from . import views  # noqa: E402,F401
