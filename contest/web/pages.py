@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import urlparse
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -18,7 +18,7 @@ from .auth import remember_token
 
 bp = Blueprint("pages", __name__)
 
-ROLE_HOME = {"judge": "screens.judge", "mc": "screens.mc", "organiser": "organiser.contest",
+ROLE_HOME = {"judge": "judging.judge", "mc": "show.mc", "organiser": "organiser.contest",
              "office": "bank.office"}
 
 
@@ -71,8 +71,4 @@ def token_login(token: str):
         abort(404)
     remember_token(row)
     endpoint = ROLE_HOME[row.role]
-    try:
-        return redirect(url_for(endpoint, contest_id=row.contest_id))
-    except Exception:  # the screen package is not installed in this build
-        flash("Đã đăng nhập bằng mã QR.", "success")
-        return redirect(url_for("pages.index"))
+    return redirect(url_for(endpoint, contest_id=row.contest_id))

@@ -1,0 +1,7 @@
+"""(stub: being built)"""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("judging", __name__)
