@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+import sys
 import uuid
 from pathlib import Path
 
@@ -22,6 +23,7 @@ DEMO = ROOT / "contest" / "demo" / "kon-ray-2023.json"
 PG_URL = os.environ.get("HOITHI_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("HOITHI_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 REQUIRE = os.environ.get("HOITHI_REQUIRE_SERVICES") == "1"
+sys.path.insert(0, str(Path(__file__).resolve().parent / "e2e"))  # e2e helpers: `from support import ...`
 
 
 def _unreachable(what: str, exc: Exception):
@@ -159,3 +161,37 @@ def tokens_of(app, contest_id: int) -> dict:
 
 def bearer(token: str) -> dict:
     return {"Authorization": f"Bearer {token}"}
+
+
+# ---------------------------------------------------------------- end-to-end fixtures
+
+@pytest.fixture
+def server(tmp_path):
+    """A real `hoithi serve` (gevent) on a free port with the demo contest imported."""
+    from support import start_server
+    s = start_server(tmp_path)
+    yield s
+    s.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from support import CHROMIUM, CHROMIUM_ARGS
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("HOITHI_REQUIRE_SERVICES") == "1":
+            pytest.fail(f"Chromium not found at {CHROMIUM}")
+        pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def context(browser):
+    ctx = browser.new_context(locale="vi-VN")
+    yield ctx
+    ctx.close()
+
+
