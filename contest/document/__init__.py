@@ -32,14 +32,34 @@ def _path(error) -> str:
     return "".join(parts) or "(document)"
 
 
+def _document_order(doc, path) -> list:
+    """Where a path sits in the document: the position of each key in its object, so that the
+    first bad field is the first one a reader would meet."""
+    order, node = [], doc
+    for step in path:
+        if isinstance(node, dict):
+            keys = list(node)
+            order.append(keys.index(step) if step in node else len(keys))
+            node = node.get(step)
+        elif isinstance(node, list) and isinstance(step, int):
+            order.append(step)
+            node = node[step] if step < len(node) else None
+        else:
+            order.append(0)
+            node = None
+    return order
+
+
 def validate(doc) -> None:
     """Raise ContestError naming the path of the first field that breaks the JSON Schema."""
-    errors = sorted(_validator().iter_errors(doc), key=lambda e: (list(map(str, e.absolute_path)), e.message))
+    errors = list(_validator().iter_errors(doc))
     if not errors:
         return
-    # The error deepest in the first bad branch names the field most precisely.
+    errors.sort(key=lambda e: (_document_order(doc, list(e.absolute_path)), e.message))
     first = errors[0]
-    same_branch = [e for e in errors if list(e.absolute_path)[:len(first.absolute_path)] == list(first.absolute_path)]
+    # Within the first bad branch, the deepest error names the field most precisely.
+    prefix = list(first.absolute_path)
+    same_branch = [e for e in errors if list(e.absolute_path)[:len(prefix)] == prefix]
     error = max(same_branch, key=lambda e: len(e.absolute_path))
     path = _path(error)
     if error.validator == "required":
