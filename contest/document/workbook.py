@@ -1348,6 +1348,8 @@ def _save(tables: dict[str, Table], extra: list) -> bytes:
                     cell.alignment = Alignment(horizontal="left", vertical="top")
                 else:
                     cell.alignment = top
+                    if cid == "amount" and isinstance(value, int):
+                        cell.number_format = "#,##0"
             if has_meta and row.ops:
                 for k, chunk in enumerate(_chunks(_dumps(row.ops))):
                     _put(ws.cell(row.num, len(table.columns) + 1 + k), chunk)
@@ -1459,7 +1461,8 @@ def _read_list_table(sheet: Sheet, ws) -> Table:
             break
         cid = aliases.get(folded)
         if cid is None and sheet.choices:
-            m = re.fullmatch(r"(?:phuong an|lua chon|dap an lua chon) ?([a-z]|\d+)", folded)
+            m = (re.fullmatch(r"(?:phuong an|lua chon|dap an lua chon) ?([a-z]|\d+)", folded)
+                 or re.fullmatch(r"([a-j])", folded))
             if m:
                 tag = m[1]
                 cid = f"choice:{ord(tag) - 97 if tag.isalpha() else int(tag) - 1}"

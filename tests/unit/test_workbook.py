@@ -252,8 +252,13 @@ def test_types_absent_keys_nulls_and_unknown_keys_survive():
     c["draws"] = None
     c["scores"] = [{"judge": "j1", "team": "dak-rve", "part": "intro",
                     "criteria": {"content": "7,5", "delivery": 8, " odd key": 1}}]
-    back = round_trip(doc)
-    assert strict(back, doc)
+    data = document_to_workbook(doc)
+    assert strict(workbook_to_document(data), doc)
+    wb = load(data)
+    assert wb["_extra"].sheet_state == "hidden"
+    extra = [json.loads(r[0]) for r in rows(wb["_extra"])[1:]]
+    assert [["contest", "future_key"], [], [{"nested": [1, 2.5, None, True, "x"]}]] in extra
+    assert [["extension"], [], [{"by": "someone"}]] in extra
 
 
 def test_a_hand_edit_wins_over_the_stored_correction():
@@ -367,8 +372,15 @@ def test_a_workbook_filled_in_by_hand():
     ws.append(["Câu hỏi", "Thứ tự", "Nội dung", "Đáp án", "Điểm"])
     ws.append(["q1", 2, "Phụ hai", "", 5])
     ws.append(["q1", 1, "Phụ một", "", 5])
+    ws = wb.create_sheet("Phiếu chấm")                       # the paper fallback
+    ws.append(["Giám khảo", "Đội", "Phần thi", "Tiêu chí: content", "Tiêu chí: acting", "Tổng"])
+    ws.append(["j1", "d1", "intro", "18,5", None, 18.5])
+    ws.append(["j1", "d2", "skit", None, 9, 9])
     doc = workbook_to_document(save(wb), "tay.xlsx")
     c = doc["contest"]
+    assert c["scores"] == [
+        {"judge": "j1", "team": "d1", "part": "intro", "criteria": {"content": 18.5}},
+        {"judge": "j1", "team": "d2", "part": "skit", "criteria": {"acting": 9}}]
     assert doc["format"] == "hoithi/1"
     assert c["name"] == "Hội thi thử" and c["date"] == "2023-09-15"
     rules = c["rules"]
