@@ -123,6 +123,8 @@ def serve(host: str, port: int, demo: bool, db: str | None, no_qr: bool):
         ids = [contest_id] if contest_id else list(_db.session.scalars(select(Contest.id)))
         for cid in ids:
             _print_links(links(cid, base), qr=not no_qr)
+    from contest.services.backup import automatic_backups
+    automatic_backups(app)
     socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True, log_output=False)
 
 
@@ -282,6 +284,20 @@ def documents(contest_id: int, directory: str, as_json: bool):
     from contest.services.paperwork import write_all
     paths = write_all(_contest(contest_id), Path(directory))
     _out({"files": [str(p) for p in paths]}, as_json, "\n".join(str(p) for p in paths))
+
+
+@main.command()
+@click.argument("contest_id", type=int)
+@json_option
+@command
+def backup(contest_id: int, as_json: bool):
+    """A consistent backup now (SQLite online backup + the contest document)."""
+    from contest.extensions import db as _db
+    from contest.services.backup import backup_contest, backup_sqlite
+    contest = _contest(contest_id)
+    files = {"database": str(backup_sqlite()) if _db.engine.dialect.name == "sqlite" else None,
+             "document": str(backup_contest(contest))}
+    _out(files, as_json, "\n".join(f for f in files.values() if f))
 
 
 @main.command()

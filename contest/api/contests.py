@@ -85,3 +85,46 @@ def contest_tokens(contest_id: int):
     require(contest_id, "organiser")
     from ..services.links import links
     return jsonify(links(contest_id))
+
+
+operation("/v1/contests/{id}/backup", "post",
+          "A consistent backup now: the SQLite file (online backup API) and the contest document",
+          roles="organisers", response={"type": "object", "properties": {
+              "database": {"type": ["string", "null"]}, "document": {"type": "string"}}}, status=201)
+
+
+@bp.post("/v1/contests/<int:contest_id>/backup")
+def backup_now(contest_id: int):
+    from ..services import backup
+    contest = get_contest(contest_id)
+    principal = require(contest_id, "organiser")
+    database = backup.backup_sqlite() if db.engine.dialect.name == "sqlite" else None
+    document = backup.backup_contest(contest)
+    from ..database import write_transaction
+    from ..services.audit import record
+    with write_transaction():
+        record(contest_id, principal.actor(), "backup", str(document.name),
+               new={"database": database.name if database else None, "document": document.name})
+    return jsonify({"database": str(database) if database else None, "document": str(document)}), 201
+
+
+operation("/v1/contests/{id}/rehearsal/reset", "post",
+          "After a rehearsal: clear scores, nominations, draws, decisions, locks and the stage",
+          roles="organisers", body={"type": "object", "properties": {"reason": {"type": "string"}}},
+          response={"type": "object"})
+
+
+@bp.post("/v1/contests/<int:contest_id>/rehearsal/reset")
+def rehearsal_reset(contest_id: int):
+    from ..services.backup import rehearsal_reset as reset
+    contest = get_contest(contest_id)
+    principal = require(contest_id, "organiser")
+    body = json_body()
+    reason = body.get("reason", "")
+    if not isinstance(reason, str) or len(reason) > 1000:
+        from ..core.errors import ContestError
+        raise ContestError("reason: lý do phải là văn bản tối đa 1000 ký tự", field="reason")
+    counts = reset(contest, principal.actor(), reason)
+    from .. import live
+    live.publish(contest_id, "reset", {"reason": reason or "Kết thúc tổng duyệt"})
+    return jsonify({"cleared": counts})
