@@ -262,6 +262,10 @@ def loop_table(doc, columns, loop: str, *, size=12):
         t.cell(2, i).vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
     cell_para(t.cell(3, 0), "{%tr endfor %}", size=8)
     widths(t, flat_w)
+    for row in (t.rows[0],):  # never a header row alone at the foot of a page
+        for cell in row.cells:
+            for p in cell.paragraphs:
+                p.paragraph_format.keep_with_next = True
     _repeat_header(t.rows[0])
     _cant_split(t)
     para(doc, "", size=6, after=0)
@@ -324,10 +328,13 @@ def minutes() -> Document:
     loop_table(doc, [
         ("STT", "{{ row.index }}", 1.3, C),
         ("Đội thi", "{{ row.team }}", 4.6, L),
-        ("tc", "for j in judges", "{{ j.name }}", "for s in row.sheets", "{{ s }}", 1.7),
+        ("tc", "for j in judges", "{{ j.column }}", "for s in row.sheets", "{{ s }}", 1.7),
         ("Điểm phần thi", "{{ row.score }}", 2.0, C),
     ], "for row in part.rows")
     tag(doc, "{%p endfor %}")
+    tag(doc, "{%p if judge_legend %}")
+    body(doc, "{{ judge_legend }}", italic=True, size=13)
+    tag(doc, "{%p endif %}")
     body(doc, "{{ aggregation }}", italic=True, size=13)
     heading(doc, "II. TỔNG HỢP KẾT QUẢ VÀ XẾP HẠNG")
     loop_table(doc, [

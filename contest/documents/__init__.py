@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from contest.core.text import fold
+
 from .context import ContestView
 from .docx_files import (decision_context, minutes_context, render, report_context,
                          roster_context)
@@ -57,7 +59,6 @@ def report_docx(doc: dict, standings: dict, allocation: dict, *,
 
 def slug(text: str) -> str:
     """An ASCII file-name piece: 'Đinh Văn Thành' → 'dinh-van-thanh'."""
-    from contest.core.text import fold
     ascii_text = fold(str(text)).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-") or "x"
 
@@ -73,8 +74,11 @@ def document_files(doc: dict, standings: dict, allocation: dict, *,
         "danh-sach-doi.xlsx": roster_xlsx(doc),
     }
     for judge in cv.judges:
-        files[f"phieu-cham-{slug(judge['key'])}.pdf"] = score_sheets_pdf(
-            doc, judge["key"], fonts_dir=fonts_dir)
+        name, n = f"phieu-cham-{slug(judge['key'])}.pdf", 1
+        while name in files:  # keys differing only in case or punctuation
+            n += 1
+            name = f"phieu-cham-{slug(judge['key'])}-{n}.pdf"
+        files[name] = score_sheets_pdf(doc, judge["key"], fonts_dir=fonts_dir)
     files["bien-ban-ket-qua.docx"] = minutes_docx(doc, standings, allocation, **kw)
     files["bien-ban-ket-qua.xlsx"] = minutes_xlsx(doc, standings, allocation)
     files["quyet-dinh-khen-thuong.docx"] = decision_docx(doc, allocation, **kw)

@@ -12,7 +12,7 @@ import io
 from pathlib import Path
 
 from docx.oxml.ns import qn
-from docx.shared import Emu
+from docx.shared import Cm, Emu
 from docxtpl import DocxTemplate
 from jinja2 import Environment, StrictUndefined
 
@@ -53,34 +53,49 @@ def render(name: str, context: dict, templates_dir: Path | None = None) -> bytes
 
 
 def _fit_tables(document) -> None:
-    """Shrink tables that column loops made wider than the text area, and make every
-    table's grid agree with its first row (Word and LibreOffice read different ones)."""
+    """Make tables that column loops widened fit the text area, and make every table's grid
+    agree with its first row (Word and LibreOffice read different ones). Narrow columns
+    (numbers, up to 1.5 cm) keep their width; the wider ones share what is left."""
     sec = document.sections[0]
     available = int(Emu(sec.page_width - sec.left_margin - sec.right_margin).twips)
+    narrow = int(Cm(1.5).twips)
     for tbl in document.element.body.iter(qn("w:tbl")):
         rows = tbl.findall(qn("w:tr"))
         if not rows:
             continue
-        widths = []
-        for tc in rows[0].findall(qn("w:tc")):
-            w = tc.find(f"{qn('w:tcPr')}/{qn('w:tcW')}")
-            widths.append(int(w.get(qn("w:w"))) if w is not None and w.get(qn("w:w")) else 0)
+        widths = [_width(tc) for tc in rows[0].findall(qn("w:tc"))]
         if not widths or 0 in widths:
             continue
-        scale = min(1.0, available / sum(widths))
+        fixed = sum(w for w in widths if w <= narrow)
+        flexible = sum(widths) - fixed
+        if sum(widths) <= available:
+            new = widths
+        elif flexible and available - fixed > flexible * 0.4:
+            k = (available - fixed) / flexible
+            new = [w if w <= narrow else int(w * k) for w in widths]
+        else:
+            new = [int(w * available / sum(widths)) for w in widths]
         grid = tbl.find(qn("w:tblGrid"))
         if grid is not None:
             for col in grid.findall(qn("w:gridCol")):
                 grid.remove(col)
-            for w in widths:
-                col = grid.makeelement(qn("w:gridCol"), {qn("w:w"): str(int(w * scale))})
-                grid.append(col)
-        if scale < 1.0:
+            for w in new:
+                grid.append(grid.makeelement(qn("w:gridCol"), {qn("w:w"): str(w)}))
+        if new != widths and all(len(tr.findall(qn("w:tc"))) == len(widths) for tr in rows):
             for tr in rows:
-                for tc in tr.findall(qn("w:tc")):
-                    w = tc.find(f"{qn('w:tcPr')}/{qn('w:tcW')}")
-                    if w is not None and w.get(qn("w:w")):
-                        w.set(qn("w:w"), str(int(int(w.get(qn("w:w"))) * scale)))
+                for tc, w in zip(tr.findall(qn("w:tc")), new):
+                    tcw = tc.find(f"{qn('w:tcPr')}/{qn('w:tcW')}")
+                    if tcw is not None:
+                        tcw.set(qn("w:w"), str(w))
+                        tcw.set(qn("w:type"), "dxa")
+
+
+def _width(tc) -> int:
+    w = tc.find(f"{qn('w:tcPr')}/{qn('w:tcW')}")
+    try:
+        return int(w.get(qn("w:w"))) if w is not None else 0
+    except (TypeError, ValueError):
+        return 0
 
 
 # --------------------------------------------------------------------------- contexts
@@ -117,7 +132,7 @@ def minutes_context(cv: ContestView, standings: dict, allocation: dict) -> dict:
         "provisional": provisional, "provisional_note": PROVISIONAL_NOTE,
         "judges": views.judges_view(cv), "totals": views.counts(cv),
         "matrix": views.judge_matrix(cv, standings),
-        "aggregation": views.aggregation_text(cv),
+        "aggregation": views.aggregation_text(cv), "judge_legend": views.judge_legend(cv),
         "parts": [{"name": clean(p.name)} for p in cv.rules.parts],
         "ranking": views.ranking_rows(cv, standings),
         "tie_notes": notes or ["Không có trường hợp bằng điểm hoặc đồng hạng."],

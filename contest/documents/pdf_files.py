@@ -8,9 +8,8 @@ extracted from the PDF equals the names of the contest document.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from functools import lru_cache
+from pathlib import Path
 
 from fontTools.ttLib import TTFont
 from fpdf import FPDF
@@ -19,7 +18,7 @@ from fpdf.enums import MethodReturnValue, XPos, YPos
 from contest.core.errors import NotFound
 
 from . import views
-from .context import ContestView, clean, points, split_issuer, two_lines
+from .context import ContestView, abbreviate, clean, points, split_issuer, two_lines
 
 REPO = Path(__file__).resolve().parents[2]
 FONTS_DIR = REPO / "static" / "fonts"
@@ -169,7 +168,7 @@ def _score_sheet(pdf: Pdf, cv: ContestView, judge: dict, part) -> None:
     def page_top() -> float:
         pdf.add_page()
         y = pdf.decree_header(12, (left, 68), (left + 72, width - 72),
-                              _abbr(s["issuer"]), two_lines(s["committee"]))
+                              abbreviate(s["issuer"]), two_lines(s["committee"]))
         y = pdf.text_block(left, y + 2, width, "PHIẾU CHẤM ĐIỂM", "B", 15)
         y = pdf.text_block(left, y, width, cv.name, "I", 12.5)
         y = pdf.text_block(left, y + 1, width,
@@ -240,10 +239,6 @@ def _score_sheet(pdf: Pdf, cv: ContestView, judge: dict, part) -> None:
     pdf.text_block(sx, y + 20, sw, clean(judge.get("name")), "B", 13)
 
 
-def _abbr(issuer: str) -> str:
-    return issuer.replace("ỦY BAN NHÂN DÂN", "UBND", 1)
-
-
 # --------------------------------------------------------------------------- certificates
 def certificates_pdf(doc: dict, allocation: dict, *, fonts_dir: Path | None = None) -> bytes:
     """One A4 landscape certificate of merit (Giấy khen) per award: teams, then people.
@@ -288,22 +283,22 @@ def _certificate(pdf: Pdf, cv: ContestView, award: dict) -> None:
     y += 21
     size = pdf.fit(s["awarder"], inner_w, "B", 15, 11)
     y = pdf.text_block(inner_x, y, inner_w, s["awarder"], "B", size)
-    y = pdf.text_block(inner_x, y + 0.5, inner_w, "TẶNG", "B", 14)
+    y = pdf.text_block(inner_x, y + 1.5, inner_w, "TẶNG", "B", 14)
     name = award["name"]
     size = pdf.fit(name, inner_w - 10, "BI", 28, 16)
-    y = pdf.text_block(inner_x + 5, y + 2, inner_w - 10, name, "BI", size, color=DARK_RED)
+    y = pdf.text_block(inner_x + 5, y + 3.5, inner_w - 10, name, "BI", size, color=DARK_RED)
     if award.get("kind") == "individual":
         sub = ", ".join(x for x in (award["line"], award["team"]) if x)
     else:
         sub = award["unit"] if award.get("unit") and award["unit"] not in name else ""
     if sub:
         y = pdf.text_block(inner_x + 10, y, inner_w - 20, sub, "I", 13.5)
-    y = pdf.text_block(inner_x + 15, y + 2.5, inner_w - 30, "Đã có thành tích xuất sắc, đạt", "", 15)
+    y = pdf.text_block(inner_x + 15, y + 4, inner_w - 30, "Đã có thành tích xuất sắc, đạt", "", 15)
     prize = award["prize"] if award["prize"].lower().startswith("giải") else f"Giải {award['prize']}"
     size = pdf.fit(prize.upper(), inner_w - 30, "B", 17, 12)
-    y = pdf.text_block(inner_x + 15, y + 0.5, inner_w - 30, prize.upper(), "B", size,
+    y = pdf.text_block(inner_x + 15, y + 1, inner_w - 30, prize.upper(), "B", size,
                        color=DARK_RED)
-    y = pdf.text_block(inner_x + 15, y + 0.5, inner_w - 30, f"tại {cv.name}", "", 15)
+    y = pdf.text_block(inner_x + 15, y + 1, inner_w - 30, f"tại {cv.name}", "", 15)
     bottom_y = max(y + 3, 136)
     sx, sw = W - 24 - 120, 120
     yy = pdf.text_block(sx, bottom_y, sw, cv.place_date, "I", 13)

@@ -23,6 +23,7 @@ from contest.core.text import format_money
 from .context import ContestView, clean, points
 from .words import money_words
 
+MAX_NAMED_COLUMNS = 5
 KIND_LABEL = {"collective": "giải tập thể", "special": "giải phụ", "individual": "giải cá nhân"}
 AGGREGATION_TEXT = {
     "mean": "trung bình cộng tổng điểm của các giám khảo",
@@ -284,11 +285,23 @@ def _duration(seconds: int) -> str:
 
 
 def judges_view(cv: ContestView) -> list[dict]:
-    return [{"index": i + 1, "name": clean(j.get("name")), "title": clean(j.get("title")),
-             "role": "Trưởng ban" if j.get("head") else "Thành viên",
-             "line": f"{clean(j.get('name'))}, {clean(j.get('title'))} – "
-                     f"{'Trưởng ban' if j.get('head') else 'Thành viên'}"}
-            for i, j in enumerate(cv.judges)]
+    """The jury; ``column`` is the judge's name as a table heading, or 'GK1'... when more
+    than :data:`MAX_NAMED_COLUMNS` judges would make the columns too narrow for names."""
+    short = len(cv.judges) > MAX_NAMED_COLUMNS
+    out = []
+    for i, j in enumerate(cv.judges):
+        name, title = clean(j.get("name")), clean(j.get("title"))
+        role = "Trưởng ban" if j.get("head") else "Thành viên"
+        out.append({"index": i + 1, "name": name, "title": title, "role": role,
+                    "column": f"GK{i + 1}" if short else name,
+                    "line": f"{name}, {title} – {role}" if title else f"{name} – {role}"})
+    return out
+
+
+def judge_legend(cv: ContestView) -> str:
+    if len(cv.judges) <= MAX_NAMED_COLUMNS:
+        return ""
+    return "Ghi chú: " + "; ".join(f"GK{j['index']}: {j['name']}" for j in judges_view(cv)) + "."
 
 
 def aggregation_text(cv: ContestView) -> str:
@@ -299,4 +312,4 @@ def aggregation_text(cv: ContestView) -> str:
 
 __all__ = ["roster_view", "judge_matrix", "sheet_details", "ranking_rows", "rank_tie_notes",
            "award_rows", "pending_tie_notes", "pending_prize_notes", "resolved_tie_notes", "unawarded_notes",
-           "counts", "parts_view", "judges_view", "aggregation_text"]
+           "counts", "parts_view", "judges_view", "judge_legend", "aggregation_text"]

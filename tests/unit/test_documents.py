@@ -434,3 +434,18 @@ def test_recipient_lines_and_two_lines():
     assert recipient_lines(["Như Điều 3;", "- Lưu: VT"]) == ["- Như Điều 3;", "- Lưu: VT."]
     assert two_lines("BAN GIÁM KHẢO HỘI THI") == "BAN GIÁM KHẢO\nHỘI THI"
     assert two_lines("BAN TỔ CHỨC") == "BAN TỔ CHỨC"
+
+
+def test_many_judges_get_short_columns_and_a_legend(demo):
+    doc, standings, allocation = make_doc(), demo[1], demo[2]
+    doc["contest"]["judges"] += [
+        {"key": "j6", "name": "Nguyễn Thị Phương Thảo", "title": "Chuyên viên", "head": False},
+        {"key": "j7", "name": "Hoàng Văn Dũng", "title": "Chuyên viên", "head": False}]
+    data = minutes_docx(doc, standings, allocation)
+    text = docx_text(data)
+    assert "GK7" in text and "GK6: Nguyễn Thị Phương Thảo; GK7: Hoàng Văn Dũng." in text
+    d = Document(io.BytesIO(data))
+    matrix = next(t for t in d.tables if t.rows[0].cells[-1].text == "Điểm phần thi")
+    assert len(matrix.rows[0].cells) == 10
+    width = sum(int(c.get(qn("w:w"))) for c in matrix._tbl.tblGrid.findall(qn("w:gridCol")))
+    assert width <= Mm(165).twips + 5  # fits between the margins
