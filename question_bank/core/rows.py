@@ -196,12 +196,12 @@ def read_table(rows: Sequence[tuple[int, Sequence[str]]], header: Header,
         record = {name: (cells[col] if col < len(cells) and cells[col] is not None else "")
                   for col, name in header.columns.items()}
         cleaned = {n: v.strip() for n, v in record.items()}
-        if not any(v for n, v in cleaned.items() if n.startswith(_CONTENT_PREFIXES)):
-            continue
         heading = _heading(cleaned)
         if heading is not None:
             if not has_field:
                 section = heading
+            continue
+        if not any(v for n, v in cleaned.items() if n.startswith(_CONTENT_PREFIXES)):
             continue
         ordinal += 1
         if number_from_stt:
