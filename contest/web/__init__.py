@@ -90,8 +90,9 @@ def register(app: Flask) -> None:
     app.register_blueprint(pages.bp)
     from .organiser import bp as organiser_bp
     app.register_blueprint(organiser_bp)
-    from . import judging, show
+    from . import judging, paperwork, show
     app.register_blueprint(show.bp)
+    app.register_blueprint(paperwork.bp)
     app.register_blueprint(judging.bp)
     from question_bank import views as bank_views
     app.register_blueprint(bank_views.bp)

@@ -1,0 +1,35 @@
+"""The documents page: every document of the contest, built on demand, for the organisers
+and the jury head."""
+
+from __future__ import annotations
+
+import mimetypes
+
+from flask import Blueprint, Response, render_template
+
+from ..api.contests import get_contest
+from ..services import paperwork
+from .auth import require
+
+bp = Blueprint("paperwork", __name__)
+
+
+def _allowed(contest_id: int):
+    return require(contest_id, "organiser", "judge", head=True)
+
+
+@bp.get("/c/<int:contest_id>/documents")
+def index(contest_id: int):
+    contest = get_contest(contest_id)
+    _allowed(contest_id)
+    return render_template("paperwork/index.html", contest=contest, catalogue=paperwork.CATALOGUE)
+
+
+@bp.get("/c/<int:contest_id>/documents/<name>")
+def download(contest_id: int, name: str):
+    contest = get_contest(contest_id)
+    _allowed(contest_id)
+    data = paperwork.one(contest, name)
+    mime = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    return Response(data, mimetype=mime, headers={
+        "Content-Disposition": f'attachment; filename="hoi-thi-{contest_id}-{name}"'})
