@@ -20,7 +20,10 @@ from __future__ import annotations
 import io
 import re
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+
+from docx.oxml.ns import qn
 
 from contest.core.errors import ContestError
 from contest.core.text import nfc
@@ -73,8 +76,13 @@ def _marked_letter(text: str, marks: list[bool]) -> str | None:
     whole = [letter for letter, start, end in spans if all_marked(start, end)]
     if len(whole) == 1 and len(spans) > 1:
         return whole[0]
-    by_letter = [letter for letter, start, _ in spans
-                 if marks[text.rfind(letter, 0, start)]]
+    def letter_marked(letter: str, start: int) -> bool:
+        i = start - 1
+        while i > 0 and text[i].upper() != letter:
+            i -= 1
+        return marks[i]
+
+    by_letter = [letter for letter, start, _ in spans if letter_marked(letter, start)]
     if len(by_letter) == 1 and len(spans) > 1:
         return by_letter[0]
     return None
@@ -230,19 +238,35 @@ def _paragraph_lines(paragraph) -> list[tuple[str, list[bool]]]:
     return lines
 
 
+def _blocks(element, parent) -> Iterator:
+    """The paragraphs and tables of the body in order, including those inside content
+    controls (w:sdt), which python-docx's own iterator passes over."""
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    for child in element.iterchildren():
+        if child.tag == qn("w:p"):
+            yield Paragraph(child, parent)
+        elif child.tag == qn("w:tbl"):
+            yield Table(child, parent)
+        elif child.tag == qn("w:sdt"):
+            content = child.find(qn("w:sdtContent"))
+            if content is not None:
+                yield from _blocks(content, parent)
+
+
 def read_docx(data: bytes, filename: str) -> ImportResult:
     """Read the questions of a Word file; raise ContestError for a bad file."""
     open_office_zip(data, filename, what="Word (.docx)", required="word/document.xml",
                     old_format="là tệp Word 97-2003 (.doc) hoặc tệp được đặt mật khẩu; hãy mở "
                                "bằng Word, bỏ mật khẩu nếu có và lưu lại dạng .docx").close()
     import docx
-    from docx.table import Table
 
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             document = docx.Document(io.BytesIO(data))
-            items = list(document.iter_inner_content())
+            items = list(_blocks(document.element.body, document._body))
     except Exception as exc:  # a corrupt document, whatever the library trips on
         raise ContestError(f"Tệp '{filename}': tệp Word bị hỏng, không đọc được "
                            f"({type(exc).__name__})", field="file", code="bad_file") from None
@@ -251,7 +275,7 @@ def read_docx(data: bytes, filename: str) -> ImportResult:
     all_text: list[str] = []
     tables = 0
     for item in items:
-        if not isinstance(item, Table):
+        if item._element.tag == qn("w:p"):
             for text, marks in _paragraph_lines(item):
                 all_text.append(text)
                 parser.line(text, marks)

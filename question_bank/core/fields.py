@@ -38,9 +38,10 @@ _ANSWER_PREFIX = re.compile(
     r"^(?:(?:dap an|phuong an|pa|cau tra loi|tra loi|chon|lua chon)(?: dung)?(?: la)?"
     r"|dung(?: la)?)\s*[:.\-–=]?\s*")
 _ANSWER_LETTER = re.compile(r"^[(\[]?([a-h])[)\].:,;/]?(?:\s.*)?$", re.S)
-# A choice marker: an upper-case letter A-H followed by "." or ")" at a line start or after
-# a blank, then a blank or the end: "A. 3 năm", "B) 5 năm".
-_CHOICE_MARK = re.compile(r"(?:^|(?<=\s))([A-H])\s?[.)](?=\s|$)", re.M)
+_SEVERAL_LETTERS = re.compile(r"^[a-h](?:\s*(?:,|;|/|\+|&|va|and|hoac)\s*[a-h])+\.?$")
+# A choice marker: a letter A-H (or a-h) followed by ".", ")", ":" or "/" at a line start or
+# after a blank, then a blank or the end: "A. 3 năm", "B) 5 năm", "c/ 7 năm".
+_CHOICE_MARK = re.compile(r"(?:^|(?<=\s))([A-Ha-h])\s?[.):/](?=\s|$)", re.M)
 
 
 def fold_key(text: str) -> str:
@@ -64,6 +65,8 @@ def answer_letter(raw: str, choices: Sequence[str] = ()) -> str | None:
         if stripped == text:
             break
         text = stripped
+    if _SEVERAL_LETTERS.match(text):
+        return None  # "A, C": a single right answer is expected
     match = _ANSWER_LETTER.match(text)
     if match:
         return match.group(1).upper()
@@ -75,24 +78,30 @@ def answer_letter(raw: str, choices: Sequence[str] = ()) -> str | None:
 
 
 def choice_spans(text: str) -> tuple[int, list[tuple[str, int, int]]] | None:
-    """Where the choices written inside a question are: "Câu hỏi?\\nA. x\\nB. y" or
-    "Câu hỏi? A. x  B. y  C. z".
+    """Where the choices written inside a question are: "Câu hỏi?\\nA. x\\nB. y",
+    "Câu hỏi? A. x  B. y  C. z" or "Câu hỏi?\\na) x\\nb) y".
 
-    Returns (end of the stem, [(letter, start, end) of each choice's text]) when markers
-    A., B., ... follow each other in order (at least A and B) after a non-empty stem, else None.
+    Returns (end of the stem, [(LETTER, start, end) of each choice's text]) when markers
+    A., B., ... (or a., b., ...) follow each other in order (at least two) after a non-empty
+    stem, else None.
     """
-    marks = []
-    expected = 0
-    for match in _CHOICE_MARK.finditer(text):
-        if expected < len(LETTERS) and match.group(1) == LETTERS[expected]:
-            marks.append(match)
-            expected += 1
+    found = list(_CHOICE_MARK.finditer(text))
+    marks: list[re.Match] = []
+    for letters in (LETTERS, LETTERS.lower()):  # "A. B. C." or else "a) b) c)"
+        expected = 0
+        marks = []
+        for match in found:
+            if expected < len(letters) and match.group(1) == letters[expected]:
+                marks.append(match)
+                expected += 1
+        if len(marks) >= 2:
+            break
     if len(marks) < 2 or not text[:marks[0].start()].strip():
         return None
     spans = []
     for i, match in enumerate(marks):
         end = marks[i + 1].start() if i + 1 < len(marks) else len(text)
-        spans.append((match.group(1), match.end(), end))
+        spans.append((match.group(1).upper(), match.end(), end))
     if any(not text[start:end].strip() for _, start, end in spans):
         return None
     return marks[0].start(), spans

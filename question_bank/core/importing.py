@@ -23,13 +23,16 @@ import os
 from contest.core.errors import ContestError
 from contest.core.text import format_number, nfc
 
+from .booklet import booklet_docx
 from .docx_reader import read_docx
+from .export import export_xlsx, template_xlsx
 from .legacy import LEGACY_MESSAGE
 from .model import question_from_dict
 from .result import ImportResult, Rejection
 from .xlsx_reader import read_xlsx
 
-__all__ = ["ImportResult", "Rejection", "parse_file", "MAX_QUESTIONS", "EXTENSIONS"]
+__all__ = ["EXTENSIONS", "MAX_QUESTIONS", "ImportResult", "Rejection", "booklet_docx",
+           "export_xlsx", "parse_file", "read_json", "template_xlsx"]
 
 MAX_QUESTIONS = 5000
 EXTENSIONS = (".xlsx", ".docx", ".json")

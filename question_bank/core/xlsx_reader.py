@@ -51,17 +51,19 @@ def cell_text(value: object) -> str:
 
 
 def _rows(sheet, filename: str) -> list[tuple[int, list[str]]]:
+    # The <dimension> a file declares may be wrong; trusting it would drop rows silently.
+    if hasattr(sheet, "reset_dimensions"):
+        sheet.reset_dimensions()
     rows: list[tuple[int, list[str]]] = []
     for number, values in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True),
                                     start=1):
-        cells = [cell_text(v) for v in values]
         if number > MAX_SCAN_ROWS:
-            if any(c.strip() for c in cells):
+            if any(v is not None and str(v).strip() for v in values):
                 raise ContestError(f"Tệp '{filename}': trang '{sheet.title}' có quá "
                                    f"{MAX_SCAN_ROWS} dòng, hãy chia nhỏ tệp", field="file",
                                    code="too_many_rows")
             continue
-        rows.append((number, cells))
+        rows.append((number, [cell_text(v) for v in values]))
     return rows
 
 

@@ -148,3 +148,34 @@ def test_heading_alone_on_its_line_and_text_below():
     assert (number, q.text, q.answer, q.basis) == (
         12, "Nêu khái niệm thủ tục hành chính?\n(theo Luật)", "Là trình tự, cách thức thực hiện…",
         "Nghị định 63/2010/NĐ-CP")
+
+
+def test_lower_case_choices_and_sub_questions_of_an_open_question():
+    result = read([
+        "Câu 1: Hồ sơ gồm mấy bộ?", "a) Một bộ", "b) Hai bộ", "c/ Ba bộ", "Đáp án: b",
+        "Câu 2: Anh/chị hãy cho biết:", "a) Khái niệm thủ tục hành chính;", "b) Ví dụ.",
+        "Đáp án: Thủ tục hành chính là trình tự, cách thức thực hiện…",
+    ])
+    (_, q1), (_, q2) = result.questions
+    assert (q1.kind, q1.choices, q1.answer) == ("choice", ("Một bộ", "Hai bộ", "Ba bộ"), "B")
+    assert q2.kind == "open" and q2.text.endswith("a) Khái niệm thủ tục hành chính;\nb) Ví dụ.")
+
+
+def test_questions_inside_content_controls_are_read():
+    import io
+
+    import docx
+    from docx.oxml import OxmlElement
+
+    document = docx.Document(io.BytesIO(make_docx(["Câu 1: Trong khung?", "Đáp án: Có."])))
+    body = document.element.body
+    sdt, content = OxmlElement("w:sdt"), OxmlElement("w:sdtContent")
+    sdt.append(content)
+    paragraphs = body.findall("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}p")
+    paragraphs[0].addprevious(sdt)
+    for p in paragraphs:
+        content.append(p)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    result = parse_file("sdt.docx", buffer.getvalue())
+    assert [(n, q.answer) for n, q in result.questions] == [(1, "Có.")]

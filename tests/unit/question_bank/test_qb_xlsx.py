@@ -246,3 +246,19 @@ def test_more_questions_than_the_cap(monkeypatch):
     rows = [["Câu hỏi", "Đáp án"]] + [[f"Câu {i}?", "Đáp"] for i in range(4)]
     with pytest.raises(ContestError, match="vượt quá 3 câu"):
         read(rows)
+
+
+def test_a_wrong_declared_dimension_does_not_drop_rows():
+    data = make_xlsx([["Câu hỏi", "Đáp án"], ["Một?", "1"], ["Hai?", "2"], ["Ba?", "3"]])
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        sheet = z.read("xl/worksheets/sheet1.xml")
+    assert b'<dimension ref="A1:B4"/>' in sheet
+    data = replace_member(data, "xl/worksheets/sheet1.xml",
+                          sheet.replace(b'<dimension ref="A1:B4"/>', b'<dimension ref="A1:B2"/>'))
+    assert [q.text for _, q in parse_file("dim.xlsx", data).questions] == ["Một?", "Hai?", "Ba?"]
+
+
+def test_several_answer_letters_are_refused():
+    result = read([HEADERS, choice_row(1, answer="A, C"), choice_row(2, answer="b và d")])
+    assert [r.row for r in result.rejected] == [2, 3]
+    assert "không đọc được đáp án 'A, C'" in result.rejected[0].reason
