@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask, request, session
-from flask_babel import Babel
+from flask_babel import Babel, get_locale
 
 from ..core import text
 
@@ -31,6 +31,7 @@ def init_i18n(app: Flask, babel: Babel) -> None:
         if lang in app.config["LANGUAGES"]:
             session["lang"] = lang
 
+    app.jinja_env.globals["current_lang"] = lambda: str(get_locale() or app.config["LANGUAGE"])[:2]
     app.jinja_env.filters.update(
         money=text.format_money,
         number=text.format_number,

@@ -6,7 +6,9 @@ from __future__ import annotations
 from urllib.parse import urlparse
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
-from flask_login import current_user, login_user, logout_user
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import login_user, logout_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import PasswordField, StringField
@@ -23,8 +25,8 @@ ROLE_HOME = {"judge": "judging.judge", "mc": "show.mc", "organiser": "organiser.
 
 
 class LoginForm(FlaskForm):
-    username = StringField("Tên đăng nhập", validators=[DataRequired("Nhập tên đăng nhập"), Length(max=80)])
-    password = PasswordField("Mật khẩu", validators=[DataRequired("Nhập mật khẩu"), Length(max=200)])
+    username = StringField(_l("Tên đăng nhập"), validators=[DataRequired(_l("Nhập tên đăng nhập")), Length(max=80)])
+    password = PasswordField(_l("Mật khẩu"), validators=[DataRequired(_l("Nhập mật khẩu")), Length(max=200)])
 
 
 @bp.get("/")
@@ -50,7 +52,7 @@ def login():
             if not target.startswith("/") or target.startswith("//") or urlparse(target).netloc:
                 target = url_for("organiser.home")
             return redirect(target)
-        form.password.errors.append("Tên đăng nhập hoặc mật khẩu không đúng")
+        form.password.errors.append(_("Tên đăng nhập hoặc mật khẩu không đúng"))
     return render_template("login.html", form=form), (200 if request.method == "GET" or form.errors == {} else 400)
 
 
