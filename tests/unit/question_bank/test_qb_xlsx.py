@@ -101,16 +101,19 @@ def test_choices_written_inside_the_question_cell():
 
 
 def test_formulas_are_read_as_literal_text_never_evaluated():
+    link = '=HYPERLINK("http://x","y")'
     rows = [["Câu hỏi", "Đáp án", "Điểm"],
-            ['=HYPERLINK("http://x","y")', "=1+1", None],
-            ["Câu thường?", "Đáp án", "=10+10"]]
-    data = make_xlsx(rows, text_cells=["A3"])  # A2 a real formula cell, A3 text that looks like one
+            [link, "=1+1", None],                    # real formula cells
+            [link + " ", "Đáp án", None],            # the same text stored as a string
+            ["Câu thường?", "Đáp án", "=10+10"]]     # a formula where a number should be
+    data = make_xlsx(rows, text_cells=["A3"])
     with zipfile.ZipFile(io.BytesIO(data)) as z:
-        assert b"<f>" in z.read("xl/worksheets/sheet1.xml")
+        sheet = z.read("xl/worksheets/sheet1.xml").decode()
+    assert sheet.count("<f>") == 3  # A2, B2 and C4 are formulas in the file, A3 is not
     result = parse_file("f.xlsx", data)
     assert [(r, q.text, q.answer) for r, q in result.questions] == \
-        [(2, '=HYPERLINK("http://x","y")', "=1+1")]
-    assert [r.row for r in result.rejected] == [3]
+        [(2, link, "=1+1"), (3, link, "Đáp án")]
+    assert [r.row for r in result.rejected] == [4]
     assert "'=10+10'" in result.rejected[0].reason and "điểm" in result.rejected[0].reason
 
 
