@@ -10,6 +10,7 @@
 //
 // Versions: `snapshot` carries `version`; every later event carrying `version` must be
 // last + 1. On a gap we emit `resync` and drop versioned events until the next snapshot.
+// A same-version copy marked `staff: true` (contest/live.py publish) is delivered too.
 // Events without `version` (e.g. `error`) are passed straight to onEvent.
 // The socket.io client is the vendored ESM build (static/vendor/socket.io/), imported
 // relative to this file so the app also works under a URL prefix.
@@ -65,6 +66,7 @@ export function connectLive({ contest, token, onSnapshot, onEvent, onStatus, nam
   let snapshotTimer = null;
   let retryTimer = null;
   let closed = false;
+  let staffSeen = false;       // the staff copy of the current version was delivered
 
   const setStatus = (next, detail) => {
     if (next === status) return;
@@ -124,9 +126,18 @@ export function connectLive({ contest, token, onSnapshot, onEvent, onStatus, nam
     const v = payload && typeof payload.version === 'number' ? payload.version : null;
     if (v !== null) {
       if (waiting) return;                               // until the snapshot arrives
-      if (version !== null && v <= version) return;      // duplicate or already in the snapshot
+      const staff = payload.staff === true;
+      if (version !== null && v <= version) {
+        // Staff sockets get the public event and then its staff version (same version,
+        // `staff: true`, e.g. with the answer): deliver that one too, once.
+        if (!(v === version && staff && !staffSeen)) return;   // duplicate / in the snapshot
+        staffSeen = true;
+        onEvent?.(name, payload);
+        return;
+      }
       if (version === null || v !== version + 1) { resync(); return; }
       version = v;
+      staffSeen = staff;
     }
     onEvent?.(name, payload);
   });
