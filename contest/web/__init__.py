@@ -86,6 +86,9 @@ def register(app: Flask) -> None:
             response.headers["Cache-Control"] = "public, max-age=604800"
         return response
 
+    from .compress import init_compression
+    init_compression(app)
+
     from . import pages
     app.register_blueprint(pages.bp)
     from .organiser import bp as organiser_bp
