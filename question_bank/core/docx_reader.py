@@ -12,7 +12,8 @@ Two shapes, in any mix, in document order:
 - Tables with the same headers as the Excel template, read like a sheet; a row is numbered
   by its STT.
 
-Automatic Word numbering is not read: "Câu 1:" and "A." must be typed.
+Word's automatic numbering ("Câu 1:" or "A." produced by a numbered list) is rendered as the
+text the reader sees (:mod:`.numbering`).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from contest.core.text import nfc
 from .fields import choice_spans, fold_key
 from .headers import find_header, header_field
 from .legacy import LEGACY_MESSAGE, any_legacy
+from .numbering import Numbering
 from .result import ImportResult
 from .rows import RowProblem, read_table, record_to_question, section_name
 from .safezip import open_office_zip
@@ -69,6 +71,9 @@ def _marked_letter(text: str, marks: list[bool]) -> str | None:
         return None
     _, spans = found
 
+    if len(marks) != len(text):
+        return None
+
     def all_marked(start: int, end: int) -> bool:
         flags = [marks[i] for i in range(start, end) if not text[i].isspace()]
         return bool(flags) and all(flags)
@@ -76,6 +81,7 @@ def _marked_letter(text: str, marks: list[bool]) -> str | None:
     whole = [letter for letter, start, end in spans if all_marked(start, end)]
     if len(whole) == 1 and len(spans) > 1:
         return whole[0]
+
     def letter_marked(letter: str, start: int) -> bool:
         i = start - 1
         while i > 0 and text[i].upper() != letter:
@@ -216,11 +222,14 @@ class _Parser:
             self.rejected.append((block.number, problem.message))
 
 
-def _paragraph_lines(paragraph) -> list[tuple[str, list[bool]]]:
+def _paragraph_lines(paragraph, numbering: Numbering) -> list[tuple[str, list[bool]]]:
+    """The lines of a paragraph (split at line breaks), each with a flag per character telling
+    whether it is bold, underlined or highlighted; Word's automatic number comes first."""
     from docx.text.run import Run
 
-    text_parts: list[str] = []
-    marks: list[bool] = []
+    label = numbering.label(paragraph._p)
+    text_parts: list[str] = [label + " "] if label else []
+    marks: list[bool] = [False] * (len(label) + 1) if label else []
     for r in paragraph._p.xpath(".//w:r"):
         run = Run(r, paragraph)
         piece = nfc(run.text)
@@ -272,11 +281,12 @@ def read_docx(data: bytes, filename: str) -> ImportResult:
                            f"({type(exc).__name__})", field="file", code="bad_file") from None
     result = ImportResult()
     parser = _Parser()
+    numbering = Numbering(document)
     all_text: list[str] = []
     tables = 0
     for item in items:
         if item._element.tag == qn("w:p"):
-            for text, marks in _paragraph_lines(item):
+            for text, marks in _paragraph_lines(item, numbering):
                 all_text.append(text)
                 parser.line(text, marks)
             continue
@@ -293,7 +303,7 @@ def read_docx(data: bytes, filename: str) -> ImportResult:
         header = find_header([cells for _, cells in rows])
         if header is None:  # a layout table: read the paragraphs inside it
             for paragraph in paragraphs:
-                for text, marks in _paragraph_lines(paragraph):
+                for text, marks in _paragraph_lines(paragraph, numbering):
                     parser.line(text, marks)
             continue
         parser.finish()

@@ -117,3 +117,39 @@ def points(value: str | int | None) -> Decimal | None:
 
 __all__ = ["DEMO", "TCVN3", "VNI", "FollowUp", "QuestionData", "declare_size", "make_docx",
            "make_question", "make_xlsx", "points", "replace_member"]
+
+
+_W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+
+
+def make_numbered_docx(paragraphs: Sequence[tuple[str, str | None]],
+                       lists: dict[str, tuple[str, str]],
+                       instances: dict[str, tuple[str, int | None]]) -> bytes:
+    """A document whose paragraphs (text, numId) use Word's automatic numbering.
+
+    ``lists``: abstract id → (numFmt, lvlText), e.g. "90": ("decimal", "Câu %1:");
+    ``instances``: numId → (abstract id, startOverride or None).
+    """
+    from docx.oxml import parse_xml
+
+    document = docx.Document()
+    numbering = document.part.numbering_part.element
+    first_num = numbering.find("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}num")
+    for abstract_id, (fmt, text) in lists.items():
+        first_num.addprevious(parse_xml(
+            f'<w:abstractNum {_W} w:abstractNumId="{abstract_id}"><w:lvl w:ilvl="0">'
+            f'<w:start w:val="1"/><w:numFmt w:val="{fmt}"/><w:lvlText w:val="{text}"/>'
+            f'</w:lvl></w:abstractNum>'))
+    for num_id, (abstract_id, restart) in instances.items():
+        override = (f'<w:lvlOverride w:ilvl="0"><w:startOverride w:val="{restart}"/>'
+                    f'</w:lvlOverride>' if restart else "")
+        numbering.append(parse_xml(f'<w:num {_W} w:numId="{num_id}"><w:abstractNumId '
+                                   f'w:val="{abstract_id}"/>{override}</w:num>'))
+    for text, num_id in paragraphs:
+        paragraph = document.add_paragraph(text)
+        if num_id:
+            paragraph._p.get_or_add_pPr().append(parse_xml(
+                f'<w:numPr {_W}><w:ilvl w:val="0"/><w:numId w:val="{num_id}"/></w:numPr>'))
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()

@@ -179,3 +179,23 @@ def test_questions_inside_content_controls_are_read():
     document.save(buffer)
     result = parse_file("sdt.docx", buffer.getvalue())
     assert [(n, q.answer) for n, q in result.questions] == [(1, "Có.")]
+
+
+def test_word_automatic_numbering_of_questions_and_choices():
+    from qb_builders import make_numbered_docx
+
+    data = make_numbered_docx(
+        [("Văn bản nào quy định về công tác văn thư?", "90"),
+         ("Nghị định số 30/2020/NĐ-CP", "91"), ("Nghị định số 110/2004/NĐ-CP", "91"),
+         ("Đáp án: A", None),
+         ("Thời hạn giải quyết là bao lâu?", "90"),
+         ("3 ngày", "92"), ("5 ngày", "92"), ("Đáp án: B", None),
+         ("Câu không có đáp án?", "90")],
+        lists={"90": ("decimal", "Câu %1:"), "91": ("upperLetter", "%1.")},
+        instances={"90": ("90", None), "91": ("91", None), "92": ("91", 1)})
+    result = parse_file("tu-dong.docx", data)
+    assert [(n, q.text, q.choices, q.answer) for n, q in result.questions] == [
+        (1, "Văn bản nào quy định về công tác văn thư?",
+         ("Nghị định số 30/2020/NĐ-CP", "Nghị định số 110/2004/NĐ-CP"), "A"),
+        (2, "Thời hạn giải quyết là bao lâu?", ("3 ngày", "5 ngày"), "B")]
+    assert [(r.row, r.reason) for r in result.rejected] == [(3, "Câu 3: thiếu đáp án")]
