@@ -339,15 +339,15 @@ def enter_paper_sheet(contest: Contest, principal: Principal, body: Any, device:
 
 
 def _store_nomination(contest: Contest, ros: Roster, judge: Judge, body: Any, actor: Actor,
-                      prefix: str = "") -> dict:
+                      prefix: str = "", *, paper: bool = False) -> dict:
     try:
-        return _store_nomination_inner(contest, ros, judge, body, actor)
+        return _store_nomination_inner(contest, ros, judge, body, actor, paper)
     except ContestError as exc:
         raise _err(exc, prefix) from None
 
 
 def _store_nomination_inner(contest: Contest, ros: Roster, judge: Judge, body: Any,
-                            actor: Actor) -> dict:
+                            actor: Actor, paper: bool) -> dict:
     s = db.session
     if not isinstance(body, Mapping):
         raise ContestError("Đề cử phải là một đối tượng JSON", field="body")
@@ -386,7 +386,9 @@ def _store_nomination_inner(contest: Contest, ros: Roster, judge: Judge, body: A
         old = {"member": previous.key if previous else None}
         row.member_id, row.updated_at = member.id, utcnow()
     record(contest.id, actor, "nomination.set", f"{judge.key}/{prize.key}", old=old,
-           new={"member": member.key, "name": member.name})
+           new={"member": member.key, "name": member.name,
+                "source": "paper" if paper else "tablet"},
+           reason="Nhập từ phiếu giấy" if paper else "")
     s.flush()
     answer["changed"] = True
     return answer
@@ -398,13 +400,15 @@ def nominate(contest: Contest, principal: Principal, body: Any, device: str = ""
         raise ContestError("Đề cử phải là một đối tượng JSON", field="body")
     with write_transaction():
         ros = roster(contest.id)
-        if principal.role == "organiser" and body.get("paper"):
+        paper = principal.role == "organiser" and bool(body.get("paper"))
+        if paper:
             judge = ros.judges.get(body.get("judge"))
             if judge is None:
                 raise ContestError(f"Không có giám khảo '{body.get('judge')}'", field="judge")
         else:
             judge = _judge_of(principal, ros, body)
-        answer = _store_nomination(contest, ros, judge, body, principal.actor(device))
+        answer = _store_nomination(contest, ros, judge, body, principal.actor(device),
+                                   paper=paper)
     changed_flag = answer.pop("changed", False)
     if changed_flag:
         changed(contest.id)
@@ -466,7 +470,8 @@ def apply_bulk(contest: Contest, data: Any, actor: Actor | None = None) -> dict:
             if judge is None:
                 raise ContestError(f"{prefix}judge: không có giám khảo '{row.get('judge')}'",
                                    field=f"{prefix}judge")
-            answer = _store_nomination(contest, ros, judge, row, actor, prefix=prefix)
+            answer = _store_nomination(contest, ros, judge, row, actor, prefix=prefix,
+                                       paper=True)
             stored_noms += 1
             any_change |= bool(answer.get("changed"))
     if any_change:
