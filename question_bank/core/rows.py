@@ -61,11 +61,17 @@ def _clean(record: dict[str, str]) -> dict[str, str]:
     return {name: clean_text(unescape_cell(value or "")) for name, value in record.items()}
 
 
+def _q(value: str, limit: int = 60) -> str:
+    """A value quoted in a message, shortened: a reason stays one readable line."""
+    value = " ".join(value.split())
+    return f"'{value if len(value) <= limit else value[:limit - 1] + '…'}'"
+
+
 def _points(value: str, where: str, label: str) -> Decimal | None:
     try:
         return parse_points(value)
     except ValueError:
-        raise RowProblem(f"{where}: {label} '{value}' không hợp lệ (ghi một số từ 0 đến "
+        raise RowProblem(f"{where}: {label} {_q(value)} không hợp lệ (ghi một số từ 0 đến "
                          f"{MAX_POINTS}, ví dụ 20 hoặc 20,5)") from None
 
 
@@ -88,7 +94,7 @@ def record_to_question(record: dict[str, str], where: str, *, default_field: str
     try:
         kind = parse_kind(r.get("kind", ""))
     except ValueError:
-        raise RowProblem(f"{where}: loại câu hỏi '{r['kind']}' không rõ "
+        raise RowProblem(f"{where}: loại câu hỏi {_q(r['kind'])} không rõ "
                          "(ghi 'Tự luận' hoặc 'Trắc nghiệm')") from None
     text = r.get("text", "")
     if not text:
@@ -114,7 +120,7 @@ def record_to_question(record: dict[str, str], where: str, *, default_field: str
     if choices:
         letter = answer_letter(answer, choices)
         if letter is None:
-            raise RowProblem(f"{where}: không đọc được đáp án '{answer}': hãy ghi một chữ cái "
+            raise RowProblem(f"{where}: không đọc được đáp án {_q(answer)}: hãy ghi một chữ cái "
                              f"A–{LETTERS[len(choices) - 1]}")
         if letter not in LETTERS[:len(choices)]:
             raise RowProblem(f"{where}: đáp án '{letter}' không có trong các phương án "
@@ -143,10 +149,10 @@ def record_to_question(record: dict[str, str], where: str, *, default_field: str
     try:
         status = parse_status(r.get("status", "")) or "submitted"
     except ValueError:
-        raise RowProblem(f"{where}: trạng thái '{r['status']}' không rõ") from None
+        raise RowProblem(f"{where}: trạng thái {_q(r['status'])} không rõ") from None
     key = r.get("key") or None
     if key is not None and not KEY_RE.match(key):
-        raise RowProblem(f"{where}: mã câu hỏi '{key}' không hợp lệ (chữ không dấu, số, "
+        raise RowProblem(f"{where}: mã câu hỏi {_q(key)} không hợp lệ (chữ không dấu, số, "
                          "'-', '_' hoặc '.')")
     question = QuestionData(kind=kind, text=text, answer=answer, choices=choices,
                             field=r.get("field", "") or default_field,
