@@ -8,4 +8,5 @@ from flask import Blueprint
 
 bp = Blueprint("organiser", __name__)
 
-from . import views  # noqa: E402,F401
+from . import views, rules, people, links  # noqa: E402,F401
+from .. import qr  # noqa: E402,F401  (QR routes live on this blueprint)

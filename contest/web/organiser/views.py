@@ -1,29 +1,127 @@
-"""Organiser views: thin; the work is in :mod:`contest.services`."""
+"""Organiser views: the contests, the setup checklist, the contest's own details, import and
+export. Thin: the work is in :mod:`contest.services.setup_edit`."""
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 from sqlalchemy import select
 
 from ...core.errors import ContestError
+from ...core.setup_checks import checklist, ready
 from ...extensions import db
 from ...models import Contest
+from ...services import setup_edit as svc
 from ..auth import roles_required
 from . import bp
+from .common import NOT_SAVED, actor, get_contest, optional_url, run
+from .forms import ContestForm, ImportForm, NewContestForm
+
+
+# --------------------------------------------------------------------------- contests
+
+
+def _home(form=None, import_form=None, errors=(), import_errors=(), status=200):
+    contests = db.session.scalars(select(Contest).order_by(Contest.id.desc())).all()
+    return render_template("organiser/home.html", contests=contests, form=form or NewContestForm(),
+                           import_form=import_form or ImportForm(), errors=errors,
+                           import_errors=import_errors), status
 
 
 @bp.get("/setup")
 @login_required
 def home():
-    contests = db.session.scalars(select(Contest).order_by(Contest.id.desc())).all()
-    return render_template("organiser/home.html", contests=contests)
+    return _home()
+
+
+@bp.post("/setup/new")
+@login_required
+def create():
+    form = NewContestForm()
+    contest, errors, status = run(form, lambda: svc.create_contest(form.data, actor()))
+    if status != 200:
+        return _home(form=form, errors=errors, status=status)
+    flash(f"Đã tạo hội thi “{contest.name}” với thể lệ mặc định; hãy xem lại từng bước bên dưới.", "success")
+    return redirect(url_for("organiser.contest", contest_id=contest.id))
+
+
+@bp.post("/setup/import")
+@login_required
+def import_file():
+    form = ImportForm()
+    if not form.validate():
+        return _home(import_form=form, import_errors=[NOT_SAVED], status=400)
+    upload = form.file.data
+    try:
+        contest = svc.import_document(upload.filename, upload.read(), actor())
+    except ContestError as exc:
+        return _home(import_form=form, import_errors=[f"Không nhập được {upload.filename}: {exc.message}"],
+                     status=exc.status)
+    flash(f"Đã nhập hội thi “{contest.name}” từ {upload.filename}.", "success")
+    return redirect(url_for("organiser.contest", contest_id=contest.id))
+
+
+# --------------------------------------------------------------------------- the checklist
+
+
+def _step_links(contest_id: int) -> dict[str, list[tuple[str, str]]]:
+    """Each checklist step's screens: (label, url); screens not built yet are left out."""
+    bank = optional_url("bank.review", contest_id=contest_id)
+    mc = optional_url("show.mc", contest_id=contest_id)
+    links = {
+        "contest": [("Sửa thông tin", url_for("organiser.info", contest_id=contest_id))],
+        "rules": [("Thể lệ", url_for("organiser.rules", contest_id=contest_id)),
+                  ("Chương trình", url_for("organiser.programme", contest_id=contest_id))],
+        "teams": [("Đơn vị và đội thi", url_for("organiser.teams", contest_id=contest_id))],
+        "judges": [("Ban giám khảo", url_for("organiser.judges", contest_id=contest_id)),
+                   ("Thẻ QR", url_for("organiser.cards", contest_id=contest_id))],
+        "questions": [("Ngân hàng câu hỏi", bank)] if bank else [],
+        "seal": [("Niêm phong lá thăm", bank)] if bank else [],
+        "rehearse": ([("Màn hình dẫn chương trình", mc)] if mc else [])
+        + [("Máy chiếu", f"/c/{contest_id}/projector"),
+           ("Đường dẫn và mã QR", url_for("organiser.links", contest_id=contest_id))],
+        "live": [("Màn hình dẫn chương trình", mc)] if mc else [],
+    }
+    return links
 
 
 @bp.get("/c/<int:contest_id>/setup")
 @roles_required("organiser")
 def contest(contest_id: int):
-    contest = db.session.get(Contest, contest_id)
-    if contest is None:
-        raise ContestError("Không có hội thi này", status=404, code="not_found")
-    return render_template("organiser/contest.html", contest=contest)
+    contest = get_contest(contest_id)
+    steps = checklist(svc.setup_data(contest))
+    links = _step_links(contest_id)
+    return render_template("organiser/contest.html", contest=contest, active="overview",
+                           steps=[(s, links.get(s.key, [])) for s in steps], ready=ready(steps),
+                           bank_missing=optional_url("bank.review", contest_id=contest_id) is None)
+
+
+@bp.get("/c/<int:contest_id>/setup/export.<fmt>")
+@roles_required("organiser")
+def export(contest_id: int, fmt: str):
+    name, data = svc.export_document(contest_id, fmt)
+    mimetype = ("application/json" if fmt == "json" else
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return Response(data, mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+# --------------------------------------------------------------------------- contest details
+
+
+@bp.route("/c/<int:contest_id>/setup/info", methods=["GET", "POST"])
+@roles_required("organiser")
+def info(contest_id: int):
+    contest = get_contest(contest_id)
+    form = ContestForm(obj=contest) if request.method == "GET" else ContestForm()
+    if request.method == "GET":
+        form.revision.data = contest.revision
+        form.date.data = contest.date
+        return render_template("organiser/info.html", contest=contest, form=form, active="info", errors=[])
+    _, errors, status = run(form, lambda: svc.update_info(contest_id, form.revision_value, form.data,
+                                                          actor()))
+    if status != 200:
+        return render_template("organiser/info.html", contest=contest, form=form, active="info",
+                               errors=errors), status
+    flash("Đã lưu thông tin hội thi.", "success")
+    return redirect(url_for("organiser.contest", contest_id=contest_id))

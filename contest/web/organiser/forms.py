@@ -1,0 +1,355 @@
+"""The organisers' forms (WTForms, CSRF through Flask-WTF). Messages in Vietnamese.
+
+Numbers are typed the Vietnamese way or the plain way: "2,5" and "2.5" are two and a half,
+"5.000.000" and "5000000" are five million (whole-number fields take dots as thousands).
+Durations are "mm:ss" or a number of seconds. Dates "dd/mm/yyyy" or ISO (a date input).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal, InvalidOperation
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (BooleanField, FieldList, Form, FormField, HiddenField, RadioField,
+                     SelectField, SelectMultipleField, StringField)
+from wtforms.validators import Length
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from ...core.rules import AGGREGATIONS  # noqa: F401  (the keys of AGGREGATION_LABELS)
+from ...core.text import nfc
+
+AGGREGATION_LABELS = [("mean", "Trung bình cộng"), ("median", "Trung vị"),
+                      ("trimmed_mean", "Trung bình sau khi bỏ điểm cao nhất và thấp nhất (từ 5 giám khảo)")]
+KIND_CHOICES = [("member", "Thành viên"), ("guest", "Người được mời phối hợp")]
+PROGRAMME_KIND_CHOICES = [("", "Tự nhận theo mã"), ("plain", "Nghi thức"), ("contest", "Các đội dự thi"),
+                          ("results", "Công bố kết quả, trao giải")]
+
+
+def _strip(value):
+    return nfc(value).strip() if isinstance(value, str) else value
+
+
+# --------------------------------------------------------------------------- fields
+
+
+class NumberField(StringField):
+    """A number typed the Vietnamese way; ``data`` is a Decimal (or int when ``integer``) or
+    None when left empty."""
+
+    def __init__(self, label=None, validators=None, *, integer: bool = False, minimum=None,
+                 positive: bool = False, required: bool = False, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.integer, self.minimum, self.positive, self.required = integer, minimum, positive, required
+        self.raw = ""
+        self.raw_error = None
+
+    def process_formdata(self, valuelist):
+        self.raw = (valuelist[0] if valuelist else "") or ""
+        self.raw_error = None
+        self.data = None
+        text = self.raw.strip().replace("\u00a0", "").replace(" ", "").replace("đ", "").replace("−", "-")
+        if not text:
+            return
+        if self.integer:
+            text = text.replace(".", "")
+        elif "," in text:
+            text = text.replace(".", "").replace(",", ".")
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            number = None
+        if number is None or not number.is_finite():
+            self.data = None
+            self.raw_error = "Phải là một số"
+            return
+        if self.integer:
+            if number != number.to_integral_value():
+                self.raw_error = "Phải là số nguyên"
+                return
+            number = int(number)
+        self.data = number
+
+    def _value(self):
+        if self.raw:
+            return self.raw
+        if self.data is None:
+            return ""
+        if isinstance(self.data, Decimal):
+            text = format(self.data.normalize(), "f")
+            return text.replace(".", ",")
+        return str(self.data)
+
+    def pre_validate(self, form):
+        if self.raw_error:
+            raise ValueError(self.raw_error)
+        if self.data is None:
+            if self.required:
+                raise ValueError("Không được để trống")
+            return
+        if self.positive and self.data <= 0:
+            raise ValueError("Phải là số dương (lớn hơn 0)")
+        if self.minimum is not None and self.data < self.minimum:
+            raise ValueError("Không được là số âm" if self.minimum == 0 else f"Phải từ {self.minimum} trở lên")
+
+
+class DurationField(StringField):
+    """A duration "mm:ss" (or "h:mm:ss") or a number of seconds; ``data`` is seconds or None."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.raw = ""
+        self.raw_error = None
+
+    def process_formdata(self, valuelist):
+        self.raw = (valuelist[0] if valuelist else "") or ""
+        text = self.raw.strip()
+        self.data = None
+        if not text:
+            return
+        if re.fullmatch(r"\d{1,6}", text):
+            self.data = int(text)
+        elif re.fullmatch(r"\d{1,3}:[0-5]\d", text):
+            m, s = text.split(":")
+            self.data = int(m) * 60 + int(s)
+        elif re.fullmatch(r"\d{1,2}:[0-5]\d:[0-5]\d", text):
+            h, m, s = text.split(":")
+            self.data = int(h) * 3600 + int(m) * 60 + int(s)
+        else:
+            self.raw_error = "Viết thời lượng dạng phút:giây (ví dụ 3:00) hoặc số giây"
+
+    def _value(self):
+        if self.raw:
+            return self.raw
+        if self.data is None:
+            return ""
+        return f"{self.data // 60}:{self.data % 60:02d}"
+
+    def pre_validate(self, form):
+        if self.raw_error:
+            raise ValueError(self.raw_error)
+        if self.data is not None and self.data <= 0:
+            raise ValueError("Thời lượng phải lớn hơn 0")
+
+
+class DateField(StringField):
+    """A date "dd/mm/yyyy" or ISO "yyyy-mm-dd" (what a date input sends); ``data`` is a date."""
+
+    def process_formdata(self, valuelist):
+        self.raw = (valuelist[0] if valuelist else "") or ""
+        self.raw_error = None
+        self.data = None
+        text = self.raw.strip()
+        if not text:
+            return
+        try:
+            if "/" in text:
+                d, m, y = (int(x) for x in text.split("/"))
+                self.data = dt.date(y, m, d)
+            else:
+                self.data = dt.date.fromisoformat(text)
+        except ValueError:
+            self.raw_error = "Ngày không hợp lệ (viết dd/mm/yyyy)"
+
+    def _value(self):
+        if getattr(self, "raw", ""):
+            return self.raw
+        return self.data.isoformat() if isinstance(self.data, dt.date) else ""
+
+    def pre_validate(self, form):
+        if getattr(self, "raw_error", None):
+            raise ValueError(self.raw_error)
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Checkboxes; values outside the choices reach the service, which names them."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def pre_validate(self, form):
+        pass
+
+
+class Text(StringField):
+    def __init__(self, label=None, validators=None, *, max_len: int = 300, **kwargs):
+        validators = list(validators or []) + [Length(max=max_len, message=f"Dài quá {max_len} ký tự")]
+        super().__init__(label, validators, filters=[_strip], **kwargs)
+
+
+class Revision(FlaskForm):
+    """Every setup form sends back the contest's revision it was built from."""
+
+    revision = HiddenField()
+
+    def validate_revision(self, field):
+        if not str(field.data or "").isdigit():
+            raise ValueError("Thiếu số phiên bản của biểu mẫu; hãy tải lại trang")
+
+    @property
+    def revision_value(self) -> int:
+        return int(self.revision.data)
+
+
+# --------------------------------------------------------------------------- contest
+
+
+class NewContestForm(FlaskForm):
+    name = Text("Tên hội thi", max_len=300)
+    organizer = Text("Cơ quan tổ chức", max_len=300)
+    date = DateField("Ngày tổ chức")
+    venue = Text("Địa điểm", max_len=300)
+
+
+class ContestForm(NewContestForm, Revision):
+    pass
+
+
+class ImportForm(FlaskForm):
+    file = FileField("Tệp hội thi (.json hoặc .xlsx)")
+
+    def validate_file(self, field):
+        if not field.data or not getattr(field.data, "filename", ""):
+            raise ValueError("Chọn một tệp .json hoặc .xlsx")
+
+
+# --------------------------------------------------------------------------- rules
+
+
+class GeneralRulesForm(Revision):
+    max_members = NumberField("Số thành viên tối đa mỗi đội", integer=True, minimum=1, required=True)
+    max_guests = NumberField("Số người được mời phối hợp tối đa mỗi đội", integer=True, minimum=0, required=True)
+    aggregation = SelectField("Cách tổng hợp điểm của các giám khảo", choices=AGGREGATION_LABELS,
+                              validate_choice=False)
+    decimals = SelectField("Số chữ số thập phân khi làm tròn",
+                           choices=[(str(i), str(i)) for i in range(5)], validate_choice=False)
+    score_step = NumberField("Bước điểm (ví dụ 0,5)", positive=True, required=True)
+    tie_break = FieldList(SelectField("Ưu tiên", validate_choice=False), min_entries=0)
+
+
+class PhaseRow(Form):
+    key = Text("Mã", max_len=64)
+    name = Text("Tên giai đoạn", max_len=500)
+    seconds = DurationField("Thời lượng")
+    delete = BooleanField("Xóa")
+
+    def validate_seconds(self, field):
+        if not self.blank and not self.delete.data and field.data is None and not field.raw_error:
+            raise ValueError("Nhập thời lượng")
+
+    @property
+    def blank(self) -> bool:
+        return not (self.key.data or self.name.data or self.seconds.raw.strip())
+
+
+class CriterionRow(Form):
+    key = Text("Mã", max_len=64)
+    name = Text("Tên tiêu chí", max_len=500)
+    max = NumberField("Điểm tối đa", positive=True)
+    delete = BooleanField("Xóa")
+
+    def validate_max(self, field):
+        if not self.blank and not self.delete.data and field.data is None and not field.raw_error:
+            raise ValueError("Nhập điểm tối đa")
+
+    @property
+    def blank(self) -> bool:
+        return not (self.key.data or self.name.data or self.max.raw.strip())
+
+
+class PartForm(Revision):
+    key = Text("Mã phần thi", max_len=64)
+    name = Text("Tên phần thi", max_len=500)
+    penalty_points = NumberField("Trừ điểm khi quá giờ (điểm)", minimum=0)
+    penalty_seconds = NumberField("cho mỗi (giây) quá giờ đã bắt đầu", integer=True, minimum=1)
+    phases = FieldList(FormField(PhaseRow), min_entries=0)
+    criteria = FieldList(FormField(CriterionRow), min_entries=0)
+
+
+class CollectiveRow(Form):
+    key = Text("Mã", max_len=64)
+    name = Text("Tên giải", max_len=300)
+    count = NumberField("Số giải", integer=True, minimum=1)
+    amount = NumberField("Tiền thưởng (đồng)", integer=True, minimum=0)
+    delete = BooleanField("Xóa")
+
+    def validate_count(self, field):
+        if not self.blank and not self.delete.data and field.data is None and not field.raw_error:
+            raise ValueError("Nhập số giải")
+
+    @property
+    def blank(self) -> bool:
+        return not (self.key.data or self.name.data or self.count.raw.strip() or self.amount.raw.strip())
+
+
+class SpecialRow(CollectiveRow):
+    part = SelectField("Theo phần thi", validate_choice=False)
+
+
+class IndividualRow(Form):
+    key = Text("Mã", max_len=64)
+    name = Text("Tên giải", max_len=300)
+    amount = NumberField("Tiền thưởng (đồng)", integer=True, minimum=0)
+    part = SelectField("Người biểu diễn ở phần thi", validate_choice=False)
+    delete = BooleanField("Xóa")
+
+    @property
+    def blank(self) -> bool:
+        return not (self.key.data or self.name.data or self.amount.raw.strip())
+
+
+class PrizesForm(Revision):
+    collective = FieldList(FormField(CollectiveRow), min_entries=0)
+    special = FieldList(FormField(SpecialRow), min_entries=0)
+    individual = FieldList(FormField(IndividualRow), min_entries=0)
+
+
+class ProgrammeRow(Form):
+    key = Text("Mã", max_len=64)
+    name = Text("Tên mục", max_len=300)
+    kind = SelectField("Loại", choices=PROGRAMME_KIND_CHOICES, validate_choice=False)
+    delete = BooleanField("Xóa")
+
+    @property
+    def blank(self) -> bool:
+        return not (self.key.data or self.name.data)
+
+
+class ProgrammeForm(Revision):
+    items = FieldList(FormField(ProgrammeRow), min_entries=0)
+
+
+# --------------------------------------------------------------------------- people
+
+
+class UnitForm(Revision):
+    name = Text("Tên đơn vị (xã, thị trấn)", max_len=300)
+    key = Text("Mã (để trống: tự tạo từ tên)", max_len=64)
+
+
+class TeamForm(Revision):
+    name = Text("Tên đội", max_len=300)
+    unit = SelectField("Đơn vị", validate_choice=False)
+    key = Text("Mã (để trống: tự tạo từ tên)", max_len=64)
+
+
+class MemberForm(Revision):
+    name = Text("Họ và tên", max_len=200)
+    position = Text("Chức vụ", max_len=300)
+    workplace = Text("Nơi công tác", max_len=300)
+    kind = RadioField("Là", choices=KIND_CHOICES, default="member", validate_choice=False)
+    roles = MultiCheckboxField("Biểu diễn ở phần thi")
+    key = Text("Mã (để trống: tự tạo từ tên)", max_len=64)
+
+
+class JudgeForm(Revision):
+    name = Text("Họ và tên", max_len=200)
+    title = Text("Chức vụ", max_len=300)
+    head = BooleanField("Trưởng ban giám khảo")
+    key = Text("Mã (để trống: tự tạo từ tên)", max_len=64)
+
+
+class ActionForm(Revision):
+    """A button that changes something (delete): CSRF and the revision."""
