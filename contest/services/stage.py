@@ -68,7 +68,10 @@ TICK_SECONDS = 0.2
 TIE_TEXT = "Đồng hạng — chờ Ban Giám khảo quyết định"
 UNAWARDED_TEXT = "Không trao giải"
 PRIZE_KINDS_VI = {"individual": "Giải cá nhân", "special": "Giải phụ", "collective": "Giải tập thể"}
-BODY_KEYS = ("action", "seconds", "mode", "step", "version", "auto_advance")
+# What the projector shows for each kind of step (the screens switch layouts on it).
+SCREENS = {"programme": "welcome", "team": "team", "draw": "draw", "question": "question",
+           "follow_up": "question", "phase": "timer", "scoring": "scoring",
+           "results": "results", "reveal": "reveal"}
 
 
 # --------------------------------------------------------------------------- reveal slots
@@ -351,7 +354,8 @@ def _step_view(sh: Show, step: Step | None) -> dict | None:
     item = next((p for p in sh.contest.programme or () if p.get("key") == step.programme), None)
     d.update(team_name=team.name if team else None, unit=team.unit_name if team else None,
              part_name=part.name if part else None, phase_name=phase.name if phase else None,
-             programme_name=(item or {}).get("name"), id=step_id(step))
+             programme_name=(item or {}).get("name"), id=step_id(step),
+             team_order=sh.order.index(step.team) + 1 if step.team in sh.order else None)
     return d
 
 
@@ -415,6 +419,11 @@ def _view(sh: Show, stage: Stage, state: dict, *, staff: bool, now: int,
     view["teams"] = _team_rows(sh, index)
     view["steps_key"] = steps_key(sh.steps)
     view["results_public"] = stage.results_mode != "hidden"
+    view["screen"] = SCREENS[step.kind]
+    sv = view["step"]
+    view["headline"] = sv["team_name"] if step.team else step.title
+    view["subline"] = " · ".join(x for x in (sv["unit"], step.title if step.kind != "team" else "")
+                                 if x) if step.team else ""
     drawn_parts = show.default_draw_parts(sh.contest.rules)
     view["question"] = None
     if step.team and step.part in drawn_parts and step.kind in ("draw", "question", "phase",
@@ -443,8 +452,10 @@ def _view(sh: Show, stage: Stage, state: dict, *, staff: bool, now: int,
         for r in view["overtime"]:
             rule = sh.contest.rules.part(r["part"])
             pen = rule.overtime_penalty.deduction(r["ms"] / 1000) if rule and rule.overtime_penalty else 0
-            r["penalty"] = float(pen)
-            r["penalty_text"] = format_number(pen) if pen else ""
+            phase = next((p for p in rule.phases if p.key == r["phase"]), None) if rule else None
+            r.update(penalty=float(pen), penalty_text=format_number(pen) if pen else "",
+                     part_name=rule.name if rule else r["part"],
+                     phase_name=phase.name if phase else r["phase"], seconds=-(-r["ms"] // 1000))
         if include_steps:
             view["steps_list"] = [_step_view(sh, s) for s in sh.steps]
     else:
@@ -713,6 +724,28 @@ def ensure_ticker() -> None:
     if app.testing and not app.config.get("STAGE_TICKER"):
         return
     start_ticker(app)
+
+
+def _accept_to_in_namespace_emit() -> None:
+    """Compatibility shim (remove once contest/live.py uses ``room=``): Flask-SocketIO 5.7's
+    ``Namespace.emit`` has no ``to`` argument, so ``LiveNamespace.on_connect`` failed before
+    sending the snapshot and no socket could connect. Accept ``to`` as ``room``."""
+    import inspect
+
+    from flask_socketio import Namespace
+    if "to" in inspect.signature(Namespace.emit).parameters:
+        return
+    original = Namespace.emit
+
+    def emit(self, event, data=None, room=None, include_self=True, namespace=None,
+             callback=None, to=None):
+        return original(self, event, data, room=room or to, include_self=include_self,
+                        namespace=namespace, callback=callback)
+
+    Namespace.emit = emit
+
+
+_accept_to_in_namespace_emit()
 
 
 live.SNAPSHOT_PARTS["stage"] = lambda contest, principal: stage_view(

@@ -10,6 +10,7 @@ from urllib.parse import urlparse
 from flask import Blueprint, Response, current_app, render_template
 
 from ..api.contests import get_contest
+from ..core.text import format_date
 from ..services import stage as stage_service
 from ..services.links import base_url, lan_address
 from .auth import require
@@ -43,8 +44,27 @@ def _page(template: str, contest_id: int, principal, **extra):
     view = stage_service.stage_view(contest, principal, include_steps=principal.is_staff)
     standings = stage_service.live.SNAPSHOT_PARTS.get("standings")
     table = standings(contest, principal) if standings else None
+    url = audience_url(contest_id)
+    timer = view.get("timer")
+    place_date = " · ".join(x for x in (contest.venue, format_date(contest.date) if contest.date else "") if x)
     return render_template(template, contest=contest, view=view, standings=table,
-                           audience_url=audience_url(contest_id), **extra)
+                           team_names={t["key"]: t for t in view["teams"]},
+                           clock_text=clock_text(timer["remaining_ms"]) if timer else "",
+                           timer_state=TIMER_STATES[timer["state"]] if timer else "",
+                           audience_url=url, audience_url_text=url.split("://", 1)[-1],
+                           place_date=place_date, **extra)
+
+
+TIMER_STATES = {"stopped": "Chưa bắt đầu", "running": "Đang chạy", "paused": "Tạm dừng"}
+
+
+def clock_text(remaining_ms: int) -> str:
+    """'02:00', or '+0:05' once overrun, as the screens' countdown shows it."""
+    if remaining_ms > 0:
+        s = -(-remaining_ms // 1000)
+        return f"{s // 60:02d}:{s % 60:02d}"
+    over = -remaining_ms // 1000
+    return "00:00" if over == 0 else f"+{over // 60}:{over % 60:02d}"
 
 
 @bp.get("/c/<int:contest_id>")
@@ -63,7 +83,7 @@ def projector(contest_id: int):
 def mc(contest_id: int):
     get_contest(contest_id)
     principal = require(contest_id, "mc", "organiser")
-    return _page("show/mc.html", contest_id, principal, principal=principal)
+    return _page("show/mc.html", contest_id, principal)
 
 
 @bp.get("/c/<int:contest_id>/qr.svg")
