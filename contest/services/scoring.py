@@ -1066,10 +1066,12 @@ def broadcast(contest_id: int) -> None:
         return
     data = _compute(contest)
     db.session.commit()  # end the read transaction before publish writes the version
-    if results_mode(contest) == "live":
-        publish(contest_id, "standings", data.standings_payload)
+    mode = results_mode(contest)
+    payload = dict(data.standings_payload, results_mode=mode)
+    if mode == "live":
+        publish(contest_id, "standings", payload)
     else:
-        publish(contest_id, "standings", data.standings_payload, staff_only=True)
+        publish(contest_id, "standings", payload, staff_only=True)
     publish(contest_id, "sheets", sheets_event(contest, data), staff_only=True)
 
 

@@ -145,7 +145,8 @@ function renderParts() {
       const th = el('th', { className: 'judge-col' }, el('abbr', { title: j.name, textContent: `${shortName(j.name)}${j.head ? ' ★' : ''}` }));
       hr.append(th);
     }
-    hr.append(el('th', { textContent: 'Điểm phần' }), el('th', { textContent: 'Chênh lệch' }));
+    hr.append(el('th', { textContent: 'Điểm', title: 'Điểm phần thi (tổng hợp các giám khảo)' }),
+      el('th', { textContent: 'Lệch', title: 'Chênh lệch giữa điểm cao nhất và thấp nhất' }));
     const body = table.createTBody();
     for (const r of rows) {
       const tr = body.insertRow();
@@ -185,14 +186,16 @@ function renderStandings() {
   const hr = table.createTHead().insertRow();
   hr.append(el('th', { textContent: 'Hạng' }), el('th', { textContent: 'Đội' }));
   for (const p of st.parts) hr.append(el('th', { className: 'num', textContent: shortPart(p.name), title: p.name }));
-  hr.append(el('th', { className: 'num', textContent: 'Trừ' }), el('th', { className: 'num', textContent: 'Tổng' }));
+  const anyPenalty = st.teams.some((t) => t.penalty);
+  if (anyPenalty) hr.append(el('th', { className: 'num', textContent: 'Trừ' }));
+  hr.append(el('th', { className: 'num', textContent: 'Tổng' }));
   const body = table.createTBody();
   for (const t of st.teams) {
     const tr = body.insertRow();
-    tr.append(el('td', { className: 'rank', textContent: t.sheets ? String(t.rank) : '–' }), el('td', { textContent: t.name }));
+    tr.append(el('td', { className: 'rank', textContent: t.sheets ? String(t.rank) : '–' }), el('td', { className: 'team', textContent: t.unit || t.name, title: t.name }));
     for (const p of st.parts) tr.append(el('td', { className: 'num', textContent: num(t.parts[p.key]) }));
-    tr.append(el('td', { className: 'num', textContent: t.penalty ? `−${num(t.penalty)}` : '' }));
-    tr.append(el('td', { className: 'num', textContent: num(t.total) }));
+    if (anyPenalty) tr.append(el('td', { className: 'num', textContent: t.penalty ? `−${num(t.penalty)}` : '' }));
+    tr.append(el('td', { className: 'num', textContent: t.sheets ? num(t.total) : '–' }));
   }
 }
 const shortPart = (name) => {
