@@ -508,8 +508,8 @@ def parse_body(body: Any) -> tuple[str, dict]:
         if not isinstance(body["auto_advance"], bool):
             raise ContestError("Tự chuyển phải là true hoặc false", field="auto_advance")
         kwargs["auto_advance"] = body["auto_advance"]
-    if action == "extend" and "seconds" not in kwargs:
-        raise ContestError("Cần số giây cộng thêm", field="seconds")
+    if action == "extend" and not 0 < kwargs.get("seconds", 0) <= tm.MAX_EXTENSION_MS // 1000:
+        raise ContestError("Thời gian cộng thêm phải là số giây từ 1 đến 3600", field="seconds")
     if action == "jump" and "step" not in kwargs:
         raise ContestError("Cần bước muốn chuyển đến", field="step")
     if action == "results" and "mode" not in kwargs:
