@@ -15,11 +15,11 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (BooleanField, FieldList, Form, FormField, HiddenField, RadioField,
                      SelectField, SelectMultipleField, StringField)
-from wtforms.validators import Length
+from wtforms.validators import Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ...core.rules import AGGREGATIONS  # noqa: F401  (the keys of AGGREGATION_LABELS)
-from ...core.text import nfc
+from ...core.text import format_number, nfc
 
 AGGREGATION_LABELS = [("mean", "Trung bình cộng"), ("median", "Trung vị"),
                       ("trimmed_mean", "Trung bình sau khi bỏ điểm cao nhất và thấp nhất (từ 5 giám khảo)")]
@@ -40,9 +40,10 @@ class NumberField(StringField):
     None when left empty."""
 
     def __init__(self, label=None, validators=None, *, integer: bool = False, minimum=None,
-                 positive: bool = False, required: bool = False, **kwargs):
+                 positive: bool = False, required: bool = False, grouped: bool = False, **kwargs):
         super().__init__(label, validators, **kwargs)
         self.integer, self.minimum, self.positive, self.required = integer, minimum, positive, required
+        self.grouped = grouped
         self.raw = ""
         self.raw_error = None
 
@@ -77,22 +78,23 @@ class NumberField(StringField):
             return self.raw
         if self.data is None:
             return ""
-        if isinstance(self.data, Decimal):
-            text = format(self.data.normalize(), "f")
-            return text.replace(".", ",")
+        if self.grouped:
+            return format_number(self.data)
+        if isinstance(self.data, Decimal) or isinstance(self.data, float):
+            return format_number(self.data)
         return str(self.data)
 
     def pre_validate(self, form):
         if self.raw_error:
-            raise ValueError(self.raw_error)
+            raise ValidationError(self.raw_error)
         if self.data is None:
             if self.required:
-                raise ValueError("Không được để trống")
+                raise ValidationError("Không được để trống")
             return
         if self.positive and self.data <= 0:
-            raise ValueError("Phải là số dương (lớn hơn 0)")
+            raise ValidationError("Phải là số dương (lớn hơn 0)")
         if self.minimum is not None and self.data < self.minimum:
-            raise ValueError("Không được là số âm" if self.minimum == 0 else f"Phải từ {self.minimum} trở lên")
+            raise ValidationError("Không được là số âm" if self.minimum == 0 else f"Phải từ {self.minimum} trở lên")
 
 
 class DurationField(StringField):
@@ -129,9 +131,9 @@ class DurationField(StringField):
 
     def pre_validate(self, form):
         if self.raw_error:
-            raise ValueError(self.raw_error)
+            raise ValidationError(self.raw_error)
         if self.data is not None and self.data <= 0:
-            raise ValueError("Thời lượng phải lớn hơn 0")
+            raise ValidationError("Thời lượng phải lớn hơn 0")
 
 
 class DateField(StringField):
@@ -160,7 +162,7 @@ class DateField(StringField):
 
     def pre_validate(self, form):
         if getattr(self, "raw_error", None):
-            raise ValueError(self.raw_error)
+            raise ValidationError(self.raw_error)
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -186,7 +188,7 @@ class Revision(FlaskForm):
 
     def validate_revision(self, field):
         if not str(field.data or "").isdigit():
-            raise ValueError("Thiếu số phiên bản của biểu mẫu; hãy tải lại trang")
+            raise ValidationError("Thiếu số phiên bản của biểu mẫu; hãy tải lại trang")
 
     @property
     def revision_value(self) -> int:
@@ -212,7 +214,7 @@ class ImportForm(FlaskForm):
 
     def validate_file(self, field):
         if not field.data or not getattr(field.data, "filename", ""):
-            raise ValueError("Chọn một tệp .json hoặc .xlsx")
+            raise ValidationError("Chọn một tệp .json hoặc .xlsx")
 
 
 # --------------------------------------------------------------------------- rules
@@ -237,7 +239,7 @@ class PhaseRow(Form):
 
     def validate_seconds(self, field):
         if not self.blank and not self.delete.data and field.data is None and not field.raw_error:
-            raise ValueError("Nhập thời lượng")
+            raise ValidationError("Nhập thời lượng")
 
     @property
     def blank(self) -> bool:
@@ -252,7 +254,7 @@ class CriterionRow(Form):
 
     def validate_max(self, field):
         if not self.blank and not self.delete.data and field.data is None and not field.raw_error:
-            raise ValueError("Nhập điểm tối đa")
+            raise ValidationError("Nhập điểm tối đa")
 
     @property
     def blank(self) -> bool:
@@ -272,12 +274,12 @@ class CollectiveRow(Form):
     key = Text("Mã", max_len=64)
     name = Text("Tên giải", max_len=300)
     count = NumberField("Số giải", integer=True, minimum=1)
-    amount = NumberField("Tiền thưởng (đồng)", integer=True, minimum=0)
+    amount = NumberField("Tiền thưởng (đồng)", integer=True, minimum=0, grouped=True)
     delete = BooleanField("Xóa")
 
     def validate_count(self, field):
         if not self.blank and not self.delete.data and field.data is None and not field.raw_error:
-            raise ValueError("Nhập số giải")
+            raise ValidationError("Nhập số giải")
 
     @property
     def blank(self) -> bool:
@@ -291,7 +293,7 @@ class SpecialRow(CollectiveRow):
 class IndividualRow(Form):
     key = Text("Mã", max_len=64)
     name = Text("Tên giải", max_len=300)
-    amount = NumberField("Tiền thưởng (đồng)", integer=True, minimum=0)
+    amount = NumberField("Tiền thưởng (đồng)", integer=True, minimum=0, grouped=True)
     part = SelectField("Người biểu diễn ở phần thi", validate_choice=False)
     delete = BooleanField("Xóa")
 
