@@ -581,7 +581,7 @@ def broadcast(sh: Show, old: Stage | None, new: Stage, state: dict, now: int) ->
     staff = _view(sh, new, state, staff=True, now=now, prizes=prizes)
     cid = sh.contest.id
     live.publish(cid, "stage", {"stage": public}, staff_payload={"stage": staff})
-    if old is None or old.timer != new.timer or old.step != new.step:
+    if old is None or old.timer != new.timer or (old.step != new.step and new.timer is not None):
         step = sh.steps[new.step]
         payload = (tm.timer_event(new.timer, now, step.part, step.phase) if new.timer is not None
                    else {"part": None, "phase": None, "state": "stopped", "remaining_ms": 0,
