@@ -40,7 +40,7 @@ from sqlalchemy import func, select
 from ..core.errors import Conflict, ContestError, NotFound
 from ..core.roster import KINDS, MemberRecord, check_roster
 from ..core.rules import KEY_RE, Rules, rules_from_dict, rules_to_dict
-from ..core.setup_checks import JudgeInfo, SetupData, TeamInfo
+from ..core.setup_checks import JudgeInfo, SetupData, TeamInfo, team_label
 from ..core.text import fold, nfc
 from ..database import write_transaction
 from ..extensions import db
@@ -221,17 +221,17 @@ def _check_rosters_fit(session, contest: Contest, rules: Rules) -> None:
         members = sum(1 for m in team.members if m.kind == "member")
         guests = sum(1 for m in team.members if m.kind == "guest")
         if members > rules.team.max_members:
-            raise ContestError(f"Đội '{team.name}' đã có {members} thành viên, nhiều hơn tối đa "
+            raise ContestError(f"{team_label(team.name)} đã có {members} thành viên, nhiều hơn tối đa "
                                f"{rules.team.max_members}; hãy bớt thành viên của đội trước",
                                field="rules.team.max_members", code="team_limit")
         if guests > rules.team.max_guests:
-            raise ContestError(f"Đội '{team.name}' đã có {guests} người được mời phối hợp, nhiều hơn "
+            raise ContestError(f"{team_label(team.name)} đã có {guests} người được mời phối hợp, nhiều hơn "
                                f"tối đa {rules.team.max_guests}; hãy bớt người được mời của đội trước",
                                field="rules.team.max_guests", code="team_limit")
         for m in team.members:
             for role in m.roles or ():
                 if rules.part(role) is None:
-                    raise ContestError(f"Đội '{team.name}': thành viên '{m.name}' đang biểu diễn ở phần "
+                    raise ContestError(f"{team_label(team.name)}: thành viên '{m.name}' đang biểu diễn ở phần "
                                        f"thi '{role}'; hãy bỏ phân công đó trước khi xóa phần thi",
                                        field="rules.parts", code="in_use")
 
@@ -531,7 +531,7 @@ def delete_team(contest_id: int, revision: int | None, team_id: int, actor: Acto
         team = _row(session, Team, contest_id, team_id, "đội")
         sheets = session.scalar(select(func.count(ScoreSheet.id)).where(ScoreSheet.team_id == team.id))
         if sheets:
-            raise ContestError(f"Đội '{team.name}' đã có {sheets} phiếu chấm; không thể xóa",
+            raise ContestError(f"{team_label(team.name)} đã có {sheets} phiếu chấm; không thể xóa",
                                field="team", code="in_use")
         _refuse_nominated(session, team.members)
         record(contest_id, actor, "team.delete", team.name,

@@ -120,7 +120,8 @@ def run(form, save: Callable[[], Any], *, paths: dict[str, Field] | None = None,
     """Validate the posted form and call ``save``. Returns (result or None, messages for the
     top of the form, HTTP status): 200 saved, 400 refused, 409 stale."""
     if not form.validate():
-        return None, [NOT_SAVED], 400
+        revision = getattr(form, "revision", None)
+        return None, [NOT_SAVED] + list(revision.errors if revision is not None else []), 400
     try:
         return save(), [], 200
     except NotFound:

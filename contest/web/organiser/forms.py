@@ -80,8 +80,8 @@ class NumberField(StringField):
             return ""
         if self.grouped:
             return format_number(self.data)
-        if isinstance(self.data, Decimal) or isinstance(self.data, float):
-            return format_number(self.data)
+        if isinstance(self.data, (Decimal, float)):  # no grouping: "1.000" would read as one
+            return format(Decimal(str(self.data)).normalize(), "f").replace(".", ",")
         return str(self.data)
 
     def pre_validate(self, form):
