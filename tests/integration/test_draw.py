@@ -278,3 +278,24 @@ def test_cli_questions_seal_reveal(sqlite_app, tmp_path, monkeypatch):
     assert revealed["commitment"] == resealed != sealed["commitment"]
     assert recompute(revealed["lots"], revealed["salt"]) == resealed
     assert runner.invoke(main, ["seal", str(cid + 99), "--db", db]).exit_code == 2
+
+
+def test_two_consoles_drawing_the_same_lot_at_once_get_one_409(sqlite_app, monkeypatch):
+    """The unique constraint decides a race the in-memory check cannot see."""
+    app = sqlite_app
+    cid = make_contest(app)
+    from contest.core.errors import Conflict
+    from contest.extensions import db
+    from contest.models import Contest
+    from question_bank import services
+    with app.app_context():
+        contest = db.session.get(Contest, cid)
+        services.seal_questions(contest)
+        services.record_draw(contest, "dak-rve", 5)
+        monkeypatch.setattr(services, "_draws", lambda *a, **k: [])  # the other console's view
+        with pytest.raises(Conflict) as refused:
+            services.record_draw(contest, "dak-koi", 5)
+        assert refused.value.field == "lot"
+        monkeypatch.undo()
+        assert services.draws_state(contest)["drawn"] == [
+            {"lot": 5, "team": "dak-rve", "question": services.draws_state(contest)["drawn"][0]["question"]}]
