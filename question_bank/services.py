@@ -447,6 +447,12 @@ def update_question(contest: Contest, key: str, body: dict, actor: Actor | None 
         if office is not None and q.status != "submitted":
             raise Forbidden(f"Câu hỏi đã được Ban Tổ chức xét ({STATUS_LABELS[q.status]}); "
                             "cơ quan không sửa được nữa", field="status")
+        lot = _sealed_lot_of(contest.id, q.key)
+        if lot is not None and _draws(contest.id):
+            # The commitment covers the keys; once the draw has started, the text behind a
+            # sealed key must not change either.
+            raise Conflict(f"Câu hỏi {q.key} nằm trong lá thăm số {lot} và hội thi đã bắt đầu "
+                           "bốc thăm: không sửa được nữa", field="status")
         merged = question_dict(q)
         for name in ("kind", "text", "choices", "answer", "field", "basis", "points", "follow_ups"):
             if name in body:

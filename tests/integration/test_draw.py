@@ -69,6 +69,8 @@ def test_seal_draw_conflicts_reveal_verify(client, app):
     other = next(k for k in ("q1", "q2", "q3") if k != key)
     r = client.post(f"/api/v1/contests/{cid}/questions/{other}/reject", headers=org, json={"reason": "đổi ý"})
     assert r.status_code == 409  # still in a sealed lot
+    r = client.patch(f"/api/v1/contests/{cid}/questions/{other}", headers=org, json={"text": "Đổi câu"})
+    assert r.status_code == 409  # nor its text, once the draw has started
     # Reseal after a draw is refused (API and CLI-facing service alike).
     r = client.post(f"/api/v1/contests/{cid}/seal", headers=org)
     assert r.status_code == 409 and r.get_json()["error"]["code"] == "already_drawn"
