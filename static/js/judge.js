@@ -161,6 +161,7 @@ function renderSheet() {
   renderPicker();
   renderNominations();
   renderOverview();
+  renderStageJump();
 }
 
 function renderTotal() {
@@ -603,7 +604,18 @@ window.addEventListener('storage', (e) => {
 // ---------------------------------------------------------------- live: follow the stage
 
 let followed = null;   // the stage step last followed: a reconnect does not undo the judge's choice
+let onStage = null;    // {team, part} while the stage is at a scoring step
+function renderStageJump() {
+  const b = $('stage-jump');
+  const away = onStage && (onStage.team !== current.team || onStage.part !== current.part)
+    && teams.has(onStage.team) && parts.has(onStage.part);
+  b.hidden = !away;
+  if (away) b.textContent = `Sân khấu đang chấm: ${teams.get(onStage.team).name} — ${parts.get(onStage.part).name} · mở phiếu`;
+}
+$('stage-jump').addEventListener('click', () => { if (onStage) open(onStage.team, onStage.part); });
 function followStep(step) {
+  if (step) onStage = step.kind === 'scoring' ? { team: step.team, part: step.part } : null;
+  renderStageJump();
   if (!step || step.kind !== 'scoring' || !follow.checked) return;
   const id = `${step.index}|${step.team}|${step.part}`;
   if (id === followed) return;

@@ -176,7 +176,13 @@ def test_tablet_follows_the_stage_and_nominates(server, browser):
         page.wait_for_function("() => document.querySelector('#save-state').textContent === 'Đã lưu ✓'")
         noms = api(server, "/nominations", j3)["nominations"]
         assert [(n["prize"], n["member"]) for n in noms] == [("best_actor", member)]
+        # the judge looks at another sheet: a button brings back the one on stage
+        page.click(".part-btn[data-part='intro']")
+        assert page.locator("#stage-jump").is_visible()
         shot(page, "judge-tablet-stage-768x1024")
+        page.click("#stage-jump")
+        assert page.locator(".part-btn[aria-pressed='true']").inner_text() == "Trình diễn tiểu phẩm"
+        assert not page.locator("#stage-jump").is_visible()
         assert not errors, errors
     finally:
         ctx.close()
