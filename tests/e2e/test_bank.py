@@ -165,4 +165,12 @@ def test_office_submits_secretary_reviews_and_verify_matches(server, context, tm
     public.fill("#m-lots", json.dumps(dict(reveal["lots"], **{"1": reveal["lots"]["2"], "2": reveal["lots"]["1"]})))
     public.click("#manual-verify button")
     assert public.locator("#manual-result").get_attribute("data-state") == "mismatch"
+    # The pure-JS SHA-256 and canonical JSON agree with Python beyond ASCII and one block.
+    sample = {"lots": {"1": "câu-ế", "10": "ự\n\"x\"", "2": "Ằ" * 70}, "salt": "0" * 32}
+    in_js = public.evaluate("""async (sample) => {
+        const v = await import('/static/js/verify.js');
+        return v.computeCommitment(sample.lots, sample.salt);
+    }""", sample)
+    assert in_js == hashlib.sha256(json.dumps(sample, sort_keys=True, separators=(",", ":"),
+                                              ensure_ascii=False).encode()).hexdigest()
     assert not errors, errors
