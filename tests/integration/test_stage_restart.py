@@ -23,32 +23,9 @@ def _call(server, token: str | None, body: dict | None = None) -> dict:
         return json.loads(r.read())
 
 
-def _server(tmp_path):
-    """`hoithi serve` on a SQLite file prepared in-process (quicker than three CLI runs)."""
-    import os
-
-    from support import Server, free_port  # tests/e2e/support.py
-
-    from conftest import make_app, make_contest, tokens_of
-    from contest.extensions import db
-    app = make_app(tmp_path)
-    contest = make_contest(app)
-    links = tokens_of(app, contest)
-    with app.app_context():
-        db.engine.dispose()
-    url = app.config["DATABASE_URL"]
-    port = free_port()
-    env = dict(os.environ, HOITHI_DATABASE_URL=url, HOITHI_INSTANCE_PATH=str(tmp_path / "instance"),
-               HOITHI_ASYNC_MODE="gevent", HOITHI_PUBLIC_URL=f"http://127.0.0.1:{port}",
-               HOITHI_RATELIMIT_ENABLED="0", HOITHI_BACKUP_MINUTES="0")
-    server = Server(url=f"http://127.0.0.1:{port}", db=url, port=port, instance=tmp_path / "instance",
-                    contest=contest, links=links, env=env)
-    server.start()
-    return server
-
-
 def test_kill_9_mid_timer_and_restart(tmp_path):
-    server = _server(tmp_path)
+    from show_helpers import fast_server  # tests/e2e/show_helpers.py
+    server = fast_server(tmp_path)
     try:
         mc = server.links["mc"]["token"]
         for _ in range(5):
