@@ -81,3 +81,75 @@ def db_diff(before: dict, after: dict) -> dict:
 
 
 TOKEN_RE = re.compile(r"[A-Za-z0-9_\-]{40,}")
+
+
+# --------------------------------------------------------------------------- HTML forms
+
+def form_fields(html: str, action: str) -> dict:
+    """The values a browser would send for the POST form whose action ends with ``action``
+    (``action=""``: the first form that posts to its own page):
+    inputs (checked boxes only), selected options, textareas. Repeated names become lists."""
+    from html.parser import HTMLParser
+
+    class P(HTMLParser):
+        def __init__(self):
+            super().__init__(convert_charrefs=True)
+            self.inside = False
+            self.found = False
+            self.fields: list[tuple[str, str]] = []
+            self.select: str | None = None
+            self.select_first: str | None = None
+            self.select_chosen = False
+            self.textarea: str | None = None
+            self.text = ""
+
+        def handle_starttag(self, tag, attrs):
+            a = dict(attrs)
+            if tag == "form":
+                target = a.get("action") or ""
+                hit = target == "" if action == "" else target.endswith(action)
+                self.inside = hit and (a.get("method") or "").lower() == "post" and not self.found
+                self.found = self.found or self.inside
+            if not self.inside:
+                return
+            if tag == "input" and a.get("name") and a.get("type") not in ("submit", "button", "file"):
+                if a.get("type") in ("checkbox", "radio") and "checked" not in a:
+                    return
+                self.fields.append((a["name"], a.get("value") or ("y" if a.get("type") == "checkbox" else "")))
+            elif tag == "select" and a.get("name"):
+                self.select, self.select_first, self.select_chosen = a["name"], None, False
+            elif tag == "option" and self.select:
+                if self.select_first is None:
+                    self.select_first = a.get("value", "")
+                if "selected" in a:
+                    self.fields.append((self.select, a.get("value", "")))
+                    self.select_chosen = True
+            elif tag == "textarea" and a.get("name"):
+                self.textarea, self.text = a["name"], ""
+
+        def handle_endtag(self, tag):
+            if tag == "form":
+                self.inside = False
+            if tag == "select" and self.select:
+                if not self.select_chosen and self.select_first is not None:
+                    self.fields.append((self.select, self.select_first))
+                self.select = None
+            if tag == "textarea" and self.textarea:
+                self.fields.append((self.textarea, self.text))
+                self.textarea = None
+
+        def handle_data(self, data):
+            if self.textarea:
+                self.text += data
+
+    p = P()
+    p.feed(html)
+    assert p.found, f"no form posting to {action}"
+    out: dict = {}
+    for name, value in p.fields:
+        if name in out:
+            out[name] = out[name] if isinstance(out[name], list) else [out[name]]
+            out[name].append(value)
+        else:
+            out[name] = value
+    return out

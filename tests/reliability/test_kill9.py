@@ -200,6 +200,7 @@ def test_kill9_at_random_moments(tmp_path):
         away = restart(server, api)
         for th in threads:
             th.join(timeout=10)
+        check_resync(watcher, seen, api, mc)
         with lock:
             confirmed_now = dict(confirmed)
         status, stored = api("GET", "/scores", organiser)
@@ -208,7 +209,6 @@ def test_kill9_at_random_moments(tmp_path):
         assert not missing, f"confirmed sheets lost by kill -9: {missing}"
         for i, total in confirmed_now.items():
             assert stored_by_id[i]["total"] == total
-        check_resync(watcher, seen, api, mc)
         # the tablets come back: everything again, shuffled, each twice
         replay = planned * 2
         rng.shuffle(replay)
@@ -244,6 +244,7 @@ def test_kill9_at_random_moments(tmp_path):
         seen = len(watcher.snapshots)
         away = restart(server, api)
         th.join(timeout=10)
+        check_resync(watcher, seen, api, mc)
         status, draws = api("GET", "/draws", mc)
         drawn = [d for d in draws["drawn"] if d["lot"] == lot]
         assert len(drawn) <= 1
@@ -257,7 +258,6 @@ def test_kill9_at_random_moments(tmp_path):
             assert status in (200, 201), answer
         status, answer = api("POST", "/draws", mc, {"team": "dak-koi", "lot": lot})
         assert status == 409 and answer["error"]["code"] == "lot_drawn"
-        check_resync(watcher, seen, api, mc)
         report["kills"].append({"point": "draw in progress", "away_s": round(away, 2),
                                 "draw_confirmed_before_kill": "answer" in result, "drawn_after": len(drawn)})
 
@@ -284,11 +284,11 @@ def test_kill9_at_random_moments(tmp_path):
         seen = len(watcher.snapshots)
         away = restart(server, api)
         th.join(timeout=10)
+        check_resync(watcher, seen, api, mc)
         now = api.stage(mc)["step"]["index"]
         low = answered[-1] if answered else start_index
         assert low <= now <= start_index + len(sent), (start_index, answered[-3:], len(sent), now)
         assert api.press(mc, action="next")["step"]["index"] == now + 1
-        check_resync(watcher, seen, api, mc)
         report["kills"].append({"point": "presses in a burst", "away_s": round(away, 2),
                                 "confirmed_presses": len(answered), "step_after": now})
     except BaseException:
