@@ -446,7 +446,12 @@ def _view(sh: Show, stage: Stage, state: dict, *, staff: bool, now: int,
     if staff:
         view["cue"] = _cue(sh, step, view["award"])
         nxt = sh.steps[index + 1] if index + 1 < len(sh.steps) else None
-        view["next_cue"] = _cue(sh, nxt, None) if nxt is not None and nxt.kind != "reveal" else None
+        next_award = None
+        if nxt is not None and nxt.kind == "reveal" and nxt.prize in sh.slots:
+            if prizes is ...:
+                prizes = _prizes(sh.contest)
+            next_award = _award_view(sh, sh.slots[nxt.prize], prizes)
+        view["next_cue"] = _cue(sh, nxt, next_award) if nxt is not None else None
         view["overtime"] = [dict(r, team_name=sh.teams[r["team"]].name if r["team"] in sh.teams else r["team"])
                             for r in view["overtime"]]
         for r in view["overtime"]:

@@ -28,6 +28,8 @@ function renderBoard() {
   const board = view?.results_public ? leaderboard(standings, view.teams) : null;
   if (board && (standings?.teams?.length || 0) > 8) board.classList.add('two-cols');
   root.classList.toggle('has-board', !!board);
+  const note = root.querySelector('[data-f="board_note"]');
+  if (note) note.hidden = !(board && standings && standings.complete === false);
   for (const el of root.querySelectorAll('[data-f="board"]')) {
     fill(el, board ? board.cloneNode(true) : null);
   }
