@@ -180,6 +180,18 @@ def gaps(events, clients: set[int]) -> int:
 
 # --------------------------------------------------------------------------- scenarios
 
+def profile(pid: int, name: str, seconds: float):
+    """With BENCH_PYSPY=DIR: py-spy samples the server (collapsed stacks + an SVG flame graph)."""
+    out = os.environ.get("BENCH_PYSPY")
+    if not out:
+        return None
+    import subprocess
+    Path(out).mkdir(parents=True, exist_ok=True)
+    base = Path(out) / name
+    return subprocess.Popen(
+        ["sh", "-c", f"py-spy record -p {pid} -r 250 -d {int(seconds) + 1} --format raw -o {base}.txt --nonblocking"
+                     f" >/dev/null 2>&1"], env=dict(os.environ, PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}"))
+
 def broadcast(n_list: list[int], posts: int = 20, spacing_ms: int = 400, env: dict | None = None,
               label: str = "") -> None:
     rows, prow = [], []
@@ -202,11 +214,14 @@ def broadcast(n_list: list[int], posts: int = 20, spacing_ms: int = 400, env: di
                 proj.collect(clear=True)
                 cpu0, scpu0 = aud.stats()["cpu_s"], setup.servers[0].cpu_s()
                 poster = Poster(setup)
+                spy = profile(setup.servers[0].proc.pid, f"broadcast-{n}", posts * spacing_ms / 1000 + 1)
                 t0 = time.monotonic_ns() + 200_000_000
                 threads = [poster.post_at(t0 + i * spacing_ms * 1_000_000) for i in range(posts)]
                 for th in threads:
                     th.join(30)
                 time.sleep(1.5)
+                if spy:
+                    spy.wait(30)
                 # MC presses: stage changes at the projector
                 mc = Http(setup.url, setup.mc)
                 presses = []
