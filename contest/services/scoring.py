@@ -197,20 +197,22 @@ def _same_content(stored: dict, team: str, part: str, criteria: Any) -> bool:
 
 
 def _store_sheet(contest: Contest, ros: Roster, judge: Judge, body: Any, actor: Actor, *,
-                 source: str, prefix: str = "") -> tuple[dict, bool]:
+                 source: str, prefix: str = "", expected: Any = _MISSING) -> tuple[dict, bool]:
     """Validate and store one sheet inside the caller's write transaction.
 
     Returns (stored answer, created). ``prefix`` is put in front of every field name
-    ("sheets[3]." for bulk rows).
+    ("sheets[3]." for bulk rows). ``expected``: the client id of the sheet the person saw for
+    this judge, team and part (None: no sheet); when the stored one differs, 409 ``stale``.
     """
     try:
-        return _store_sheet_inner(contest, ros, judge, body, actor, source=source)
+        return _store_sheet_inner(contest, ros, judge, body, actor, source=source,
+                                  expected=expected)
     except ContestError as exc:
         raise _err(exc, prefix) from None
 
 
 def _store_sheet_inner(contest: Contest, ros: Roster, judge: Judge, body: Any, actor: Actor, *,
-                       source: str) -> tuple[dict, bool]:
+                       source: str, expected: Any = _MISSING) -> tuple[dict, bool]:
     s = db.session
     if not isinstance(body, Mapping):
         raise ContestError("Phiếu chấm phải là một đối tượng JSON", field="body")
@@ -262,6 +264,16 @@ def _store_sheet_inner(contest: Contest, ros: Roster, judge: Judge, body: Any, a
                                             ScoreSheet.judge_id == judge.id,
                                             ScoreSheet.team_id == team.id,
                                             ScoreSheet.part_key == part.key))
+    current = row.client_id if row is not None else None
+    if expected is not _MISSING and expected != current:
+        if row is None:
+            what = "phiếu cũ không còn"
+        else:
+            origin = "phiếu giấy" if row.source == "paper" else "gửi từ máy tính bảng"
+            what = f"{origin}, tổng {format_number(Decimal(str(row.total)))} điểm"
+        raise Conflict(f"Phiếu của {judge.name} cho {team.name}, phần «{part.name}» vừa thay đổi "
+                       f"({what}) sau khi bạn mở mẫu nhập. Kiểm tra lại; bấm lưu lần nữa nếu vẫn "
+                       "muốn thay bằng phiếu giấy.", field="judge", code="stale")
     new = {"id": client_id, "criteria": values, "total": _num(total), "comment": comment,
            "source": source}
     target = f"{judge.key}/{team.key}/{part.key}"
@@ -291,7 +303,7 @@ def _store_sheet_inner(contest: Contest, ros: Roster, judge: Judge, body: Any, a
 
 
 def receive_sheet(contest: Contest, principal: Principal, body: Any, device: str = "", *,
-                  source: str = "tablet") -> tuple[dict, bool]:
+                  source: str = "tablet", expected: Any = _MISSING) -> tuple[dict, bool]:
     """Store a judge's sheet (see the module docstring). Returns (answer, created): created is
     False for a replay of an id already stored (answer 200 instead of 201).
 
@@ -313,7 +325,8 @@ def receive_sheet(contest: Contest, principal: Principal, body: Any, device: str
                 else:
                     judge = _judge_of(principal, ros, body)
                 stored, created = _store_sheet(contest, ros, judge, body,
-                                               principal.actor(device), source=source)
+                                               principal.actor(device), source=source,
+                                               expected=expected)
             break
         except IntegrityError:
             # Two deliveries of the same new id raced (several processes): the other one won;
@@ -330,9 +343,23 @@ def submit_sheet(contest: Contest, principal: Principal, body: Any, device: str 
     return receive_sheet(contest, principal, body, device)[0]
 
 
-def enter_paper_sheet(contest: Contest, principal: Principal, body: Any, device: str = "") -> dict:
-    """The secretary types in a paper score sheet (``body`` names the judge)."""
-    return receive_sheet(contest, principal, body, device, source="paper")[0]
+def enter_paper_sheet(contest: Contest, principal: Principal, body: Any, device: str = "", *,
+                      expected: Any = _MISSING) -> dict:
+    """The secretary types in a paper score sheet (``body`` names the judge).
+
+    ``expected`` is the client id of the sheet the form showed for that judge, team and part
+    (None: none), so a sheet the judge's tablet sent meanwhile is never silently replaced."""
+    return receive_sheet(contest, principal, body, device, source="paper", expected=expected)[0]
+
+
+def seen_sheets(contest: Contest, part_key: str) -> dict[str, str]:
+    """"judge/team" -> client id of the stored sheets of one part (what a form shows)."""
+    ros = roster(contest.id)
+    judges, teams = ros.judge_by_id, ros.team_by_id
+    return {f"{judges[r.judge_id].key}/{teams[r.team_id].key}": r.client_id
+            for r in db.session.scalars(select(ScoreSheet).where(
+                ScoreSheet.contest_id == contest.id, ScoreSheet.part_key == part_key))
+            if r.judge_id in judges and r.team_id in teams}
 
 
 # --------------------------------------------------------------------------- nominations

@@ -130,11 +130,14 @@ def audit_xlsx(contest_id: int):
 # --------------------------------------------------------------------------- paper sheets
 
 
-def _paper_view(contest, values: dict, errors: dict, status: int = 200):
+def _paper_view(contest, values: dict, errors: dict, status: int = 200, *, fresh: bool = True):
     rules = contest.rules
     ros = scoring.roster(contest.id)
     part = rules.part(values.get("part") or "") or rules.parts[0]
     values.setdefault("id", uuid.uuid4().hex)
+    if fresh or not values.get("seen"):
+        # what the form shows: a sheet sent meanwhile makes the POST a 409, never a silent replace
+        values["seen"] = json.dumps(scoring.seen_sheets(contest, part.key), separators=(",", ":"))
     matrix = scoring.matrix_dict(contest)
     have = {(r["team"], r["part"]): r["sheets"] for r in matrix["rows"]}
     judge_key = values.get("judge") or next(iter(ros.judges), "")
@@ -166,8 +169,14 @@ def paper_post(contest_id: int):
     contest = get_contest(contest_id)
     principal = require(contest_id, "organiser")
     form = request.form
-    values = {k: form.get(k, "").strip() for k in ("judge", "team", "part", "id", "comment")}
+    values = {k: form.get(k, "").strip() for k in ("judge", "team", "part", "id", "comment", "seen")}
     part = contest.rules.part(values["part"])
+    try:
+        seen = json.loads(values["seen"]) if values["seen"] else None
+    except ValueError:
+        seen = None
+    expected = (seen.get(f"{values['judge']}/{values['team']}") if isinstance(seen, dict)
+                else scoring._MISSING)
     criteria = {}
     if part is not None:
         for c in part.criteria:
@@ -178,9 +187,11 @@ def paper_post(contest_id: int):
             "criteria": {k: v for k, v in criteria.items() if v is not None},
             "id": values["id"], "comment": values["comment"]}
     try:
-        answer = scoring.enter_paper_sheet(contest, principal, body, device())
+        answer = scoring.enter_paper_sheet(contest, principal, body, device(), expected=expected)
     except ContestError as exc:
-        return _paper_view(contest, values, {exc.field or "form": exc.message}, exc.status)
+        stale = exc.code == "stale"
+        return _paper_view(contest, values, {"form" if stale else (exc.field or "form"): exc.message},
+                           exc.status, fresh=stale)
     ros = scoring.roster(contest_id)
     judge_obj, team_obj = ros.judges[values["judge"]], ros.teams[values["team"]]
     flash(f"Đã lưu phiếu giấy: {judge_obj.name} — {team_obj.name} — {part.name}: "

@@ -267,3 +267,31 @@ def test_secretary_types_in_a_paper_sheet(sqlite_app):
     # judges cannot use the paper form
     judge = _signed_in(app, links, "j2")
     assert judge.post(f"/c/{cid}/paper", data=form).status_code in (400, 403)
+
+
+def test_paper_entry_never_silently_replaces_a_sheet_sent_meanwhile(sqlite_app):
+    from contest.extensions import db
+    from contest.models import ScoreSheet
+    app = sqlite_app
+    cid, links = _setup(app)
+    client = login(app.test_client(), app)
+    html = client.get(f"/c/{cid}/paper?judge=j2&team=dak-rve&part=intro").get_data(as_text=True)
+    fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', html))
+    # the tablet's sheet arrives while the secretary types
+    r = app.test_client().post(f"/api/v1/contests/{cid}/scores", json=_sheet(id="tablet-1"),
+                               headers=bearer(links["judges"]["j2"]["token"]))
+    assert r.status_code == 201
+    form = dict(fields, judge="j2", team="dak-rve", **{"criteria.content": "5", "criteria.delivery": "5"})
+    form["seen"] = form["seen"].replace("&#34;", '"')
+    r = client.post(f"/c/{cid}/paper", data=form)
+    assert r.status_code == 409
+    assert "vừa thay đổi" in r.get_data(as_text=True) and "15,5" in r.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.query(ScoreSheet).one().client_id == "tablet-1"
+    # the form now shows the new state: saving again is a conscious replacement
+    again = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', r.get_data(as_text=True)))
+    form.update(seen=again["seen"].replace("&#34;", '"'))
+    assert client.post(f"/c/{cid}/paper", data=form).status_code == 302
+    with app.app_context():
+        row = db.session.query(ScoreSheet).one()
+        assert row.source == "paper" and float(row.total) == 10
