@@ -731,27 +731,6 @@ def ensure_ticker() -> None:
     start_ticker(app)
 
 
-def _accept_to_in_namespace_emit() -> None:
-    """Compatibility shim (remove once contest/live.py uses ``room=``): Flask-SocketIO 5.7's
-    ``Namespace.emit`` has no ``to`` argument, so ``LiveNamespace.on_connect`` failed before
-    sending the snapshot and no socket could connect. Accept ``to`` as ``room``."""
-    import inspect
-
-    from flask_socketio import Namespace
-    if "to" in inspect.signature(Namespace.emit).parameters:
-        return
-    original = Namespace.emit
-
-    def emit(self, event, data=None, room=None, include_self=True, namespace=None,
-             callback=None, to=None):
-        return original(self, event, data, room=room or to, include_self=include_self,
-                        namespace=namespace, callback=callback)
-
-    Namespace.emit = emit
-
-
-_accept_to_in_namespace_emit()
-
 
 live.SNAPSHOT_PARTS["stage"] = lambda contest, principal: stage_view(
     contest, principal, include_steps=principal.role in ("mc", "organiser"))

@@ -253,7 +253,4 @@ live = connectLive({
     else if (name === 'draw') refresh();
   },
 });
-// The staff copy of an event carries the same version as the public copy, which live.js
-// drops as a duplicate: take it straight from the socket.
-live.socket.on('stage', (p) => { if (p?.staff) render(p.stage); });
 refresh();
