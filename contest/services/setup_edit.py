@@ -216,18 +216,27 @@ def _roster_records(team: Team) -> list[MemberRecord]:
     return [MemberRecord(m.key, m.name, m.kind, tuple(m.roles or ())) for m in team.members]
 
 
+def _over(teams: list[tuple[str, int]], limit: int, what: str, field: str) -> None:
+    if not teams:
+        return
+    if len(teams) == 1:
+        name, n = teams[0]
+        message = f"{team_label(name)} đã có {n} {what}, nhiều hơn tối đa {limit}; hãy bớt {what} của đội trước"
+    else:
+        message = (f"Các đội có nhiều hơn {limit} {what}: "
+                   + ", ".join(f"{team_label(name)} ({n})" for name, n in teams)
+                   + f"; hãy bớt {what} của các đội này trước")
+    raise ContestError(message, field=field, code="team_limit")
+
+
 def _check_rosters_fit(session, contest: Contest, rules: Rules) -> None:
+    members = [(t.name, sum(1 for m in t.members if m.kind == "member")) for t in contest.teams]
+    guests = [(t.name, sum(1 for m in t.members if m.kind == "guest")) for t in contest.teams]
+    _over([(t, n) for t, n in members if n > rules.team.max_members], rules.team.max_members,
+          "thành viên", "rules.team.max_members")
+    _over([(t, n) for t, n in guests if n > rules.team.max_guests], rules.team.max_guests,
+          "người được mời phối hợp", "rules.team.max_guests")
     for team in contest.teams:
-        members = sum(1 for m in team.members if m.kind == "member")
-        guests = sum(1 for m in team.members if m.kind == "guest")
-        if members > rules.team.max_members:
-            raise ContestError(f"{team_label(team.name)} đã có {members} thành viên, nhiều hơn tối đa "
-                               f"{rules.team.max_members}; hãy bớt thành viên của đội trước",
-                               field="rules.team.max_members", code="team_limit")
-        if guests > rules.team.max_guests:
-            raise ContestError(f"{team_label(team.name)} đã có {guests} người được mời phối hợp, nhiều hơn "
-                               f"tối đa {rules.team.max_guests}; hãy bớt người được mời của đội trước",
-                               field="rules.team.max_guests", code="team_limit")
         for m in team.members:
             for role in m.roles or ():
                 if rules.part(role) is None:

@@ -132,17 +132,18 @@ def test_general_rules(sqlite_app):
     path = f"/c/{cid}/setup/rules"
     form = read_form(client, path, has="max_members")
     assert form["max_members"] == "12" and form["tie_break-0"] == "skit"
-    big = max(len([m for m in t["members"] if m.get("kind", "member") == "member"])
-              for t in demo_document()["contest"]["teams"])
-    biggest = next(t["name"] for t in demo_document()["contest"]["teams"]
-                   if len([m for m in t["members"] if m.get("kind", "member") == "member"]) == big)
+    sizes = {t["name"]: sum(1 for m in t["members"] if m.get("kind", "member") == "member")
+             for t in demo_document()["contest"]["teams"]}
+    big = max(sizes.values())
+    biggest = [name for name, n in sizes.items() if n == big]
     refused(client, app, cid, path, dict(form, max_members="mười"), "Phải là một số")
     refused(client, app, cid, path, dict(form, max_members=""), "Không được để trống")
     refused(client, app, cid, path, dict(form, max_guests="-1"), "Không được là số âm")
     refused(client, app, cid, path, dict(form, score_step="0"), "Phải là số dương")
     refused(client, app, cid, path, dict(form, score_step="3"), "không chia hết cho bước điểm 3")
     refused(client, app, cid, path, dict(form, max_members=str(big - 1)),
-            f"{biggest} đã có {big} thành viên, nhiều hơn tối đa {big - 1}")
+            f"Các đội có nhiều hơn {big - 1} thành viên: {biggest[0]} ({big}), {biggest[1]} ({big})")
+    refused(client, app, cid, path, dict(form, max_guests="3"), "Các đội có nhiều hơn 3 người được mời phối hợp")
     refused(client, app, cid, path, dict(form, aggregation="mode"), "cách tổng hợp 'mode' không có")
     refused(client, app, cid, path, dict(form, **{"tie_break-1": "skit"}), "một phần thi được nêu hai lần")
     refused(client, app, cid, path, dict(form, **{"tie_break-0": "dance"}), "không có phần thi 'dance'")
@@ -235,6 +236,7 @@ def test_prizes_and_programme(sqlite_app):
     refused(client, app, cid, path, dict(form, **{"collective-0-count": "hai"}), "Phải là một số")
     refused(client, app, cid, path, dict(form, **{"special-0-part": "dance"}), "không có phần thi 'dance'")
     refused(client, app, cid, path, dict(form, **{"individual-0-name": ""}), "không được để trống")
+    refused(client, app, cid, path, dict(form, **{"special-0-part": ""}), "Chọn phần thi")
     r = client.post(path, data=dict(form, **{"collective-0-amount": "6.000.000", "collective-3-delete": "y",
                                              "collective-4-name": "Giải Phong trào", "collective-4-count": "2",
                                              "collective-4-amount": "500000"}))

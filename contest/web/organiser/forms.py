@@ -286,8 +286,14 @@ class CollectiveRow(Form):
         return not (self.key.data or self.name.data or self.count.raw.strip() or self.amount.raw.strip())
 
 
+def _part_chosen(row, field):
+    if not row.blank and not row.delete.data and not field.data:
+        raise ValidationError("Chọn phần thi")
+
+
 class SpecialRow(CollectiveRow):
     part = SelectField("Theo phần thi", validate_choice=False)
+    validate_part = _part_chosen
 
 
 class IndividualRow(Form):
@@ -296,6 +302,7 @@ class IndividualRow(Form):
     amount = NumberField("Tiền thưởng (đồng)", integer=True, minimum=0, grouped=True)
     part = SelectField("Người biểu diễn ở phần thi", validate_choice=False)
     delete = BooleanField("Xóa")
+    validate_part = _part_chosen
 
     @property
     def blank(self) -> bool:

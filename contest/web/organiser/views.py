@@ -66,23 +66,36 @@ def import_file():
 
 def _step_links(contest_id: int) -> dict[str, list[tuple[str, str]]]:
     """Each checklist step's screens: (label, url); screens not built yet are left out."""
+    def some(*pairs: tuple[str, str | None]) -> list[tuple[str, str]]:
+        return [(label, url) for label, url in pairs if url]
+
     bank = optional_url("bank.review", contest_id=contest_id)
     mc = optional_url("show.mc", contest_id=contest_id)
-    links = {
-        "contest": [("Sửa thông tin", url_for("organiser.info", contest_id=contest_id))],
-        "rules": [("Thể lệ", url_for("organiser.rules", contest_id=contest_id)),
-                  ("Chương trình", url_for("organiser.programme", contest_id=contest_id))],
-        "teams": [("Đơn vị và đội thi", url_for("organiser.teams", contest_id=contest_id))],
-        "judges": [("Ban giám khảo", url_for("organiser.judges", contest_id=contest_id)),
-                   ("Thẻ QR", url_for("organiser.cards", contest_id=contest_id))],
-        "questions": [("Ngân hàng câu hỏi", bank)] if bank else [],
-        "seal": [("Niêm phong lá thăm", bank)] if bank else [],
-        "rehearse": ([("Màn hình dẫn chương trình", mc)] if mc else [])
-        + [("Máy chiếu", f"/c/{contest_id}/projector"),
-           ("Đường dẫn và mã QR", url_for("organiser.links", contest_id=contest_id))],
-        "live": [("Màn hình dẫn chương trình", mc)] if mc else [],
+    projector = optional_url("show.projector", contest_id=contest_id)
+    jury = optional_url("judging.jury", contest_id=contest_id)
+    return {
+        "contest": some(("Sửa thông tin", url_for("organiser.info", contest_id=contest_id))),
+        "rules": some(("Thể lệ", url_for("organiser.rules", contest_id=contest_id)),
+                      ("Chương trình", url_for("organiser.programme", contest_id=contest_id))),
+        "teams": some(("Đơn vị và đội thi", url_for("organiser.teams", contest_id=contest_id))),
+        "judges": some(("Ban giám khảo", url_for("organiser.judges", contest_id=contest_id)),
+                       ("Thẻ QR", url_for("organiser.cards", contest_id=contest_id, only="judges"))),
+        "questions": some(("Ngân hàng câu hỏi", bank)),
+        "seal": some(("Niêm phong lá thăm", bank and bank + "#draw")),
+        "rehearse": some(("Dẫn chương trình", mc), ("Máy chiếu", projector), ("Bảng giám khảo", jury),
+                         ("Mã QR", url_for("organiser.links", contest_id=contest_id))),
+        "live": some(("Dẫn chương trình", mc), ("Bảng giám khảo", jury)),
     }
-    return links
+
+
+@bp.app_context_processor
+def _setup_screens():
+    """Other packages' screens for the setup tabs, when they exist."""
+    def setup_extra_tabs(contest_id: int) -> list[tuple[str, str, str]]:
+        tabs = [("questions", "Câu hỏi", optional_url("bank.review", contest_id=contest_id)),
+                ("documents", "Văn bản", optional_url("paperwork.index", contest_id=contest_id))]
+        return [(key, label, url) for key, label, url in tabs if url]
+    return {"setup_extra_tabs": setup_extra_tabs}
 
 
 @bp.get("/c/<int:contest_id>/setup")
