@@ -688,7 +688,7 @@ def confirm_penalty(contest: Contest, principal: Principal, team: Any, part: Any
         raise ContestError(f"Điểm trừ phải là số từ 0 đến {format_number(p.max)}", field="points")
     with write_transaction() as s:
         ros = roster(contest.id)
-        if team not in ros.teams:
+        if not isinstance(team, str) or team not in ros.teams:
             raise ContestError(f"Không có đội '{team}'", field="team")
         suggested, ms = _suggested(contest, team, part)
         reason = _reason(reason, required=value != suggested)
