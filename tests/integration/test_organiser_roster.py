@@ -116,13 +116,30 @@ def test_units_and_teams(sqlite_app):
     team = row_id(app, "Team", cid, key="doi-xa-dak-kan")
     assert r.headers["Location"].endswith(f"/c/{cid}/setup/teams/{team}")
 
+    # edit a unit and a team
+    path = f"/c/{cid}/setup/units/{unit}"
+    eform = read_form(client, path, has="name")
+    refused(client, app, cid, path, dict(eform, name="Xã Tân Lập"), "Đã có đơn vị 'Xã Tân Lập'")
+    assert client.post(path, data=dict(eform, name="Xã Đăk Kan (mới)")).status_code == 302
+    path = f"/c/{cid}/setup/teams/{team}"
+    eform = read_form(client, path, action="")
+    assert eform["unit"] == str(unit)
+    refused(client, app, cid, path, dict(eform, name=""), "Tên đội: không được để trống")
+    assert client.post(path, data=dict(eform, name="Đội Xã Đăk Kan", unit="")).status_code == 302
+    from contest.extensions import db
+    from contest.models import Team
+    with app.app_context():
+        assert db.session.get(Team, team).unit_id is None
+    assert "Đội Xã Đăk Kan chưa gắn với đơn vị" in client.get(f"/c/{cid}/setup").get_data(as_text=True)
+    assert client.post(path, data=dict(read_form(client, path, action=""), unit=str(unit))).status_code == 302
+
     # the checklist names the team without members
     assert "Đội Xã Đăk Kan chưa có thành viên" in client.get(f"/c/{cid}/setup").get_data(as_text=True)
 
     # a unit with a team cannot go; a team can
     actions = read_form(client, teams, action=f"/c/{cid}/setup/units/{unit}/delete")
     refused(client, app, cid, f"/c/{cid}/setup/units/{unit}/delete", actions,
-            "Đơn vị 'Xã Đăk Kan' đang có đội: Đội Xã Đăk Kan")
+            "Đơn vị 'Xã Đăk Kan (mới)' đang có đội: Đội Xã Đăk Kan")
     r = client.post(f"/c/{cid}/setup/teams/{team}/delete", data=actions)
     assert r.status_code == 302
     r = client.post(f"/c/{cid}/setup/units/{unit}/delete", data=dict(actions, revision=str(int(actions["revision"]) + 1)))
@@ -130,7 +147,6 @@ def test_units_and_teams(sqlite_app):
     assert row_id(app, "Unit", cid, key="xa-dak-kan") is None
 
     # a team with score sheets cannot be deleted
-    from contest.extensions import db
     from contest.models import ScoreSheet
     scored = row_id(app, "Team", cid, key="dak-koi")
     with app.app_context():
