@@ -732,6 +732,11 @@ def ensure_ticker() -> None:
 
 
 
-live.SNAPSHOT_PARTS["stage"] = lambda contest, principal: stage_view(
-    contest, principal, include_steps=principal.role in ("mc", "organiser"))
+def _stage_part(contest: Contest, principal: Principal) -> dict:
+    """Snapshot part ``stage``; the first snapshot after a start also starts the ticker."""
+    ensure_ticker()
+    return stage_view(contest, principal, include_steps=principal.role in ("mc", "organiser"))
+
+
+live.SNAPSHOT_PARTS["stage"] = _stage_part
 live.SNAPSHOT_PARTS.setdefault("standings", _standings_part)

@@ -19,14 +19,12 @@ bp = Blueprint("show", __name__)
 
 
 def init_app(app) -> None:
-    """Start the stage ticker (auto-advance) when the app is built. Called when this
-    blueprint is registered, so ``contest.web.register`` needs no change."""
+    """Start the stage ticker (auto-advance) now. Optional: otherwise it starts with the first
+    request or socket that reads the stage (so ``hoithi import`` and the other one-shot
+    commands never start it), which after a restart is the first screen reconnecting."""
     if app.testing and not app.config.get("STAGE_TICKER"):
         return
     stage_service.start_ticker(app)
-
-
-bp.record_once(lambda state: init_app(state.app))
 
 
 def audience_url(contest_id: int) -> str:
