@@ -276,8 +276,9 @@ def prizes(contest_id: int):
 def _programme_form(contest) -> ProgrammeForm:
     form = ProgrammeForm(formdata=None, data={"revision": contest.revision})
     for item in contest.programme or []:
-        form.items.append_entry({"key": item.get("key", ""), "name": item.get("name", ""),
-                                 "kind": item.get("kind", "")})
+        key = item.get("key", "")
+        kind = item.get("kind") or (key if key in ("contest", "results") else "plain")  # as the show reads it
+        form.items.append_entry({"key": key, "name": item.get("name", ""), "kind": kind})
     for _ in range(BLANK_ROWS):
         form.items.append_entry()
     return form
