@@ -8,13 +8,36 @@ from .access import tokens
 
 
 def lan_address() -> str:
-    """The machine's address on the LAN, from its own host name (sends nothing)."""
+    """The machine's IPv4 address on the LAN, read from its network interfaces (sends nothing).
+
+    Prefers private addresses (192.168.x, 10.x, 172.16-31.x: the hall's Wi-Fi router), then
+    any other non-loopback address, then the host name's address, then 127.0.0.1.
+    """
+    import ipaddress
+
+    candidates: list[ipaddress.IPv4Address] = []
     try:
-        infos = socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)
-    except OSError:
+        import ifaddr
+        for adapter in ifaddr.get_adapters():
+            for ip in adapter.ips:
+                if isinstance(ip.ip, str):
+                    address = ipaddress.IPv4Address(ip.ip)
+                    if not (address.is_loopback or address.is_link_local):
+                        candidates.append(address)
+    except Exception:  # noqa: BLE001 - no interface list on this system
+        pass
+    if not candidates:
+        try:
+            for info in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET):
+                address = ipaddress.IPv4Address(info[4][0])
+                if not address.is_loopback:
+                    candidates.append(address)
+        except OSError:
+            pass
+    if not candidates:
         return "127.0.0.1"
-    addresses = [i[4][0] for i in infos if not i[4][0].startswith("127.")]
-    return addresses[0] if addresses else "127.0.0.1"
+    candidates.sort(key=lambda a: (not a.is_private, str(a)))
+    return str(candidates[0])
 
 
 def base_url(config: dict, host: str | None = None, port: int | None = None) -> str:

@@ -42,11 +42,11 @@ function paint(status, loud) {
 }
 
 /**
- * Connect to /live for one contest. Returns
+ * Connect to /live for one contest (`query` adds parameters, e.g. {screen: 'projector'}). Returns
  * { socket, clock, version, status, resync(), request(event, data, timeoutMs), close() }.
  */
-export function connectLive({ contest, token, onSnapshot, onEvent, onStatus, namespace = '/live', path } = {}) {
-  const query = { contest: String(contest) };
+export function connectLive({ contest, token, onSnapshot, onEvent, onStatus, namespace = '/live', path, query: extra = {} } = {}) {
+  const query = { ...extra, contest: String(contest) };
   if (token) query.token = token;
   const socket = io(namespace, {
     query,

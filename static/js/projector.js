@@ -107,6 +107,7 @@ function onDraw(p) {
 
 live = connectLive({
   contest: root.dataset.contest,
+  query: { screen: 'projector' },
   onSnapshot: (snap) => {
     standings = snap.standings ?? null;
     render(snap.stage);
