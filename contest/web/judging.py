@@ -79,13 +79,47 @@ def _brief(value) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
 
 
+def _readable(value) -> str:
+    """old/new of an audit entry for people: "content 8 · delivery 7,5 · tổng 15,5 · máy tính bảng"."""
+    def one(v) -> str:
+        if isinstance(v, bool):
+            return "có" if v else "không"
+        if isinstance(v, (int, float)):
+            return format_number(v)
+        if isinstance(v, list):
+            return ", ".join(one(x) for x in v)
+        if isinstance(v, dict):
+            return ", ".join(f"{k} {one(x)}" for k, x in v.items())
+        return str(v)
+
+    if value is None:
+        return ""
+    if not isinstance(value, dict):
+        return one(value)
+    parts = []
+    for k, v in value.items():
+        if k == "id" or v in ("", None, [], {}):
+            continue
+        if k == "criteria":
+            parts.append(one(v))
+        elif k == "total":
+            parts.append(f"tổng {one(v)}")
+        elif k == "source":
+            parts.append("phiếu giấy" if v == "paper" else "máy tính bảng")
+        elif k == "locked":
+            parts.append("đã khoá" if v else "mở")
+        else:
+            parts.append(f"{k}: {one(v)}")
+    return " · ".join(parts)
+
+
 @bp.get("/c/<int:contest_id>/audit")
 def audit(contest_id: int):
     contest = get_contest(contest_id)
     require(contest_id, "organiser", "judge", head=True)
     rows = list(reversed(_audit_rows(contest_id)))
     for r in rows:
-        r["old_text"], r["new_text"] = _brief(r["old"]), _brief(r["new"])
+        r["old_text"], r["new_text"] = _readable(r["old"]), _readable(r["new"])
     return render_template("judging/audit.html", contest=contest, rows=rows, actions=ACTIONS,
                            current=request.args.get("action", ""))
 

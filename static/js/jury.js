@@ -184,18 +184,17 @@ function renderStandings() {
   const table = $('standings');
   table.textContent = '';
   const hr = table.createTHead().insertRow();
-  hr.append(el('th', { textContent: 'Hạng' }), el('th', { textContent: 'Đội' }));
+  hr.append(el('th', { textContent: 'Hạng' }), el('th', { textContent: 'Đội' }), el('th', { className: 'num', textContent: 'Tổng' }));
   for (const p of st.parts) hr.append(el('th', { className: 'num', textContent: shortPart(p.name), title: p.name }));
   const anyPenalty = st.teams.some((t) => t.penalty);
   if (anyPenalty) hr.append(el('th', { className: 'num', textContent: 'Trừ' }));
-  hr.append(el('th', { className: 'num', textContent: 'Tổng' }));
   const body = table.createTBody();
   for (const t of st.teams) {
     const tr = body.insertRow();
-    tr.append(el('td', { className: 'rank', textContent: t.sheets ? String(t.rank) : '–' }), el('td', { className: 'team', textContent: t.unit || t.name, title: t.name }));
+    tr.append(el('td', { className: 'rank', textContent: t.sheets ? String(t.rank) : '–' }), el('td', { className: 'team', textContent: t.unit || t.name, title: t.name }),
+      el('td', { className: 'num total', textContent: t.sheets ? num(t.total) : '–' }));
     for (const p of st.parts) tr.append(el('td', { className: 'num', textContent: num(t.parts[p.key]) }));
     if (anyPenalty) tr.append(el('td', { className: 'num', textContent: t.penalty ? `−${num(t.penalty)}` : '' }));
-    tr.append(el('td', { className: 'num', textContent: t.sheets ? num(t.total) : '–' }));
   }
 }
 const shortPart = (name) => {
