@@ -41,8 +41,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import threading
-import weakref
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -52,108 +50,25 @@ from .. import live
 from ..clock import now_ms
 from ..core import show
 from ..core import timer as tm
+from ..core.ceremony import (PRIZE_KINDS_VI, TIE_TEXT, UNAWARDED_TEXT, RevealSlot,
+                             check_reveal_order, resolve_slot, reveal_slots)
 from ..core.errors import ContestError
-from ..core.rules import Rules
 from ..core.show import Stage, Step
 from ..core.text import format_money, format_number
 from ..database import write_transaction
-from ..extensions import db, socketio
+from ..extensions import db
 from ..models import Contest, StageRecord, Team
 from . import audit
 from .access import Principal
+from .ticker import (TICK_SECONDS, _watch, ensure_ticker, start_ticker, tick_contest,  # noqa: F401
+                     tick_due, watch_all)
 
 log = logging.getLogger("hoithi.stage")
 
-TICK_SECONDS = 0.2
-TIE_TEXT = "Đồng hạng — chờ Ban Giám khảo quyết định"
-UNAWARDED_TEXT = "Không trao giải"
-PRIZE_KINDS_VI = {"individual": "Giải cá nhân", "special": "Giải phụ", "collective": "Giải tập thể"}
 # What the projector shows for each kind of step (the screens switch layouts on it).
 SCREENS = {"programme": "welcome", "team": "team", "draw": "draw", "question": "question",
            "follow_up": "question", "phase": "timer", "scoring": "scoring",
            "results": "results", "reveal": "reveal"}
-
-
-# --------------------------------------------------------------------------- reveal slots
-
-
-@dataclass(frozen=True)
-class RevealSlot:
-    """One prize handed out on stage; ``id`` is what the reveal step stores as its prize."""
-
-    id: str
-    prize: str
-    kind: str  # individual | special | collective
-    name: str
-    amount: int
-    n: int  # 1-based among the slots of this prize, in reveal order
-    of: int
-
-    @property
-    def title(self) -> str:
-        return self.name if self.of == 1 else f"{self.name} ({self.n}/{self.of})"
-
-
-def reveal_slots(rules: Rules) -> tuple[RevealSlot, ...]:
-    """The ceremony's order: individual prizes, special prizes, then the collective prizes
-    from the last (lowest) up to the first. Pure: depends on the rules only."""
-    out: list[RevealSlot] = []
-
-    def add(kind: str, prize, count: int) -> None:
-        for n in range(1, count + 1):
-            out.append(RevealSlot(id=f"{prize.key}#{n}", prize=prize.key, kind=kind,
-                                  name=prize.name, amount=int(prize.amount), n=n, of=count))
-
-    for p in rules.prizes.individual:
-        add("individual", p, 1)
-    for p in rules.prizes.special:
-        add("special", p, p.count)
-    for p in reversed(rules.prizes.collective):
-        add("collective", p, p.count)
-    return tuple(out)
-
-
-def prize_height(rules: Rules, prize: str) -> tuple[int, int]:
-    """How high a prize is in the ceremony (higher is announced later): collective prizes
-    rank above special ones, which rank above individual ones; the first collective prize is
-    the highest. Used to prove that reveals go up, never down."""
-    collective = [p.key for p in rules.prizes.collective]
-    if prize in collective:
-        return (2, len(collective) - collective.index(prize))
-    if any(p.key == prize for p in rules.prizes.special):
-        return (1, 0)
-    return (0, 0)
-
-
-def resolve_slot(slot: RevealSlot, prizes: dict | None) -> dict:
-    """What ``slot`` shows, from the allocation ``prizes`` (``prizes_dict`` shape).
-
-    Within a prize, slots whose winners are not known come first: slots with no team at all
-    (``unawarded``), then slots at stake in an undecided tie, then the winners from the lowest
-    ranked (the allocation lists them best first) up. Pure."""
-    if prizes is None:
-        return {"status": "pending"}
-    awards = [a for a in prizes.get("awards", ()) if a.get("prize") == slot.prize]
-    tied = sum(list(t.get("prizes", ())).count(slot.prize) for t in prizes.get("ties", ()))
-    unawarded = sum(int(u.get("slots", 0)) for u in prizes.get("unawarded", ())
-                    if u.get("prize") == slot.prize)
-    shown: list[dict] = ([{"status": "unawarded"}] * unawarded + [{"status": "tie"}] * tied
-                         + [dict(a, status="awarded") for a in reversed(awards)])
-    # More slots than the allocation accounts for: the rest are not awarded (yet).
-    missing = slot.of - len(shown)
-    if missing > 0:
-        shown = [{"status": "unawarded"}] * missing + shown
-    return shown[slot.n - 1] if slot.n - 1 < len(shown) else {"status": "unawarded"}
-
-
-def check_reveal_order(steps: tuple[Step, ...], stage: Stage, target: int) -> None:
-    """Refuse to move onto a reveal whose lower reveals have not all been shown. Pure."""
-    if not 0 <= target < len(steps) or steps[target].kind != "reveal":
-        return
-    before = sum(1 for s in steps[:target] if s.kind == "reveal")
-    if before > stage.revealed:
-        raise ContestError("Phải công bố lần lượt từ giải thấp đến giải cao; "
-                           f"còn {before - stage.revealed} giải trước chưa công bố", field="step")
 
 
 # --------------------------------------------------------------------------- building the steps
@@ -617,119 +532,6 @@ def _standings_part(contest: Contest, principal: Principal) -> dict | None:
     if mode == "hidden":
         return None
     return frozen_standings(contest.id) if mode == "frozen" else _standings(contest)
-
-
-# --------------------------------------------------------------------------- the ticker
-
-
-_lock = threading.Lock()
-
-
-def _ticking() -> dict[int, int]:
-    """This app's contests whose phase will hand over by itself: id -> deadline (epoch ms)."""
-    from flask import current_app
-    return current_app.extensions.setdefault("hoithi_stage_ticking", {})
-
-
-def _flows_on(steps: tuple[Step, ...], index: int) -> bool:
-    if index + 1 >= len(steps):
-        return False
-    a, b = steps[index], steps[index + 1]
-    return (a.kind == b.kind == "phase" and a.team == b.team and a.part == b.part
-            and a.programme == b.programme)
-
-
-def _watch(contest_id: int, stage: Stage, steps: tuple[Step, ...]) -> None:
-    ticking = _ticking()
-    with _lock:
-        if (stage.auto_advance and stage.timer is not None and stage.timer.state == "running"
-                and _flows_on(steps, stage.step)):
-            ticking[contest_id] = stage.timer.deadline_ms or 0
-        else:
-            ticking.pop(contest_id, None)
-
-
-def tick_contest(contest_id: int, now: int | None = None) -> bool:
-    """Let time act on one contest (auto-advance); persist and publish when it did."""
-    now = now_ms() if now is None else now
-    contest = db.session.get(Contest, contest_id)
-    if contest is None:
-        _ticking().pop(contest_id, None)
-        return False
-    with write_transaction() as session:
-        record = _locked_record(session, contest_id)
-        sh = build(contest)
-        old = restore(record.state, sh.steps)
-        new = show.tick(old, sh.steps, now)
-        if new is not None:
-            state = _save(record, new, sh.steps, dict(record.state or {}))
-            audit.record(contest_id, audit.Actor(name="system:timer", device="auto-advance"),
-                         "stage.auto_advance", sh.steps[new.step].title,
-                         old={"step": old.step}, new={"step": new.step})
-    _watch(contest_id, new or old, sh.steps)
-    if new is None:
-        return False
-    broadcast(sh, old, new, state, now)
-    return True
-
-
-def tick_due(now: int | None = None) -> list[int]:
-    """One beat of the ticker: tick every contest whose deadline has passed."""
-    now = now_ms() if now is None else now
-    with _lock:
-        due = [cid for cid, deadline in _ticking().items() if deadline <= now]
-    return [cid for cid in due if tick_contest(cid, now)]
-
-
-def watch_all() -> None:
-    """Rebuild the ticker's set from the database (after a restart)."""
-    for record in db.session.scalars(select(StageRecord)):
-        state = record.state or {}
-        timer = state.get("timer") or {}
-        if state.get("auto_advance") and timer.get("state") == "running":
-            with _lock:
-                _ticking()[record.contest_id] = int(timer.get("deadline_ms") or 0)
-
-
-def _ticker(app_ref) -> None:
-    scanned = False
-    while True:
-        app = app_ref()
-        if app is None:
-            return
-        try:
-            with app.app_context():
-                if not scanned:
-                    watch_all()
-                    scanned = True
-                tick_due()
-                db.session.remove()
-        except Exception:  # pragma: no cover - logged, the loop goes on
-            log.exception("stage ticker")
-        del app
-        socketio.sleep(TICK_SECONDS)
-
-
-def start_ticker(app) -> None:
-    """Start the background task that lets phases flow into each other (once per app)."""
-    with _lock:
-        if app.extensions.get("hoithi_stage_ticker"):
-            return
-        app.extensions["hoithi_stage_ticker"] = True
-    socketio.start_background_task(_ticker, weakref.ref(app))
-
-
-def ensure_ticker() -> None:
-    """Start the ticker for the current app if nobody has (called from request handlers).
-    Test apps (``TESTING``) start it only when ``STAGE_TICKER`` is set."""
-    from flask import current_app, has_app_context
-    if not has_app_context():
-        return
-    app = current_app._get_current_object()
-    if app.testing and not app.config.get("STAGE_TICKER"):
-        return
-    start_ticker(app)
-
 
 
 def _stage_part(contest: Contest, principal: Principal) -> dict:

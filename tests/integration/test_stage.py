@@ -314,7 +314,7 @@ def _rules(app, cid):
 
 
 def test_reveal_slots_go_from_the_lowest_prize_up(sqlite_app):
-    from contest.services.stage import prize_height, reveal_slots
+    from contest.core.ceremony import prize_height, reveal_slots
     cid = make_contest(sqlite_app)
     rules = _rules(sqlite_app, cid)
     slots = reveal_slots(rules)
@@ -327,7 +327,7 @@ def test_reveal_slots_go_from_the_lowest_prize_up(sqlite_app):
 
 
 def test_a_slot_shows_ties_and_gaps_before_winners(sqlite_app):
-    from contest.services.stage import resolve_slot, reveal_slots
+    from contest.core.ceremony import resolve_slot, reveal_slots
     cid = make_contest(sqlite_app)
     slots = {s.id: s for s in reveal_slots(_rules(sqlite_app, cid))}
     prizes = {"awards": [{"prize": "third", "kind": "collective", "team": "a", "amount": 1},
