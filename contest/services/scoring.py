@@ -35,6 +35,7 @@ from :mod:`contest.services.stage`) and does not render anything.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import logging
@@ -51,7 +52,6 @@ from sqlalchemy.exc import IntegrityError
 from ..clock import utcnow
 from ..core import prizes as prize_core
 from ..core.errors import Conflict, ContestError, Forbidden, NotFound
-from ..core.rules import Part
 from ..core.tabulation import (Sheet, Standings, compute_standings, number, outlier_threshold,
                                outliers, parse_points, spread, standings_to_dict,
                                validate_criteria)
@@ -960,13 +960,14 @@ def _frozen(contest: Contest) -> dict | None:
 
 
 def standings_dict(contest: Contest) -> dict:
-    """The live standings (staff and ``hoithi standings``), names included."""
-    return _compute(contest).standings_payload
+    """The live standings (staff and ``hoithi standings``), names included. A copy: callers
+    may keep or change it without touching the cache."""
+    return copy.deepcopy(_compute(contest).standings_payload)
 
 
 def prizes_dict(contest: Contest) -> dict:
     """The prize allocation with names, ties for the jury head and unawarded prizes."""
-    return _compute(contest).prizes_payload
+    return copy.deepcopy(_compute(contest).prizes_payload)
 
 
 def audience_standings(contest: Contest) -> dict | None:
@@ -990,7 +991,7 @@ def standings_for(contest: Contest, principal: Principal) -> dict:
 
 
 def matrix_dict(contest: Contest) -> dict:
-    data = dict(_compute(contest).matrix)
+    data = copy.deepcopy(_compute(contest).matrix)
     data["locks"] = locks_dict(contest.id)
     return data
 

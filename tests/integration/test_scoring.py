@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import random
 
-import pytest
-
 from conftest import bearer, csrf_token, make_contest, tokens_of
 
 INTRO = {"content": 8, "delivery": 7.5}
