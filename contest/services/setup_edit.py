@@ -128,6 +128,8 @@ def _announce(contest_id: int, action: str, revision: int) -> None:
 
 
 def _row(session, model, contest_id: int, row_id: int, what: str):
+    if not 0 < row_id < 2 ** 63:  # beyond any database integer: no such row
+        raise NotFound(f"Không tìm thấy {what}")
     row = session.get(model, row_id)
     if row is None or row.contest_id != contest_id:
         raise NotFound(f"Không tìm thấy {what}")
