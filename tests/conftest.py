@@ -83,7 +83,8 @@ def make_app(tmp_path: Path, backend: str = "sqlite", **overrides):
     from contest import create_app
     url = overrides.pop("DATABASE_URL", None) or (
         postgres_database() if backend == "postgres" else f"sqlite:///{tmp_path / 'test.sqlite'}")
-    return create_app(TestConfig, INSTANCE_PATH=str(tmp_path / "instance"), DATABASE_URL=url, **overrides)
+    settings = {"INSTANCE_PATH": str(tmp_path / "instance"), "DATABASE_URL": url, **overrides}
+    return create_app(TestConfig, **settings)
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
