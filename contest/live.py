@@ -207,6 +207,8 @@ class LiveNamespace(Namespace):
             contest_id = int(request.args.get("contest", ""))
         except ValueError:
             raise ConnectionRefusedError("contest") from None
+        if not 0 < contest_id < 2 ** 63:  # no such contest (and no OverflowError in SQLite)
+            raise ConnectionRefusedError("contest")
         principal = _principal_for_socket(contest_id, auth)
         sid = request.sid
         if request.args.get("screen") == "projector":
