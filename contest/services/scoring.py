@@ -142,6 +142,11 @@ def roster(contest_id: int) -> Roster:
     return Roster(teams, judges, members)
 
 
+def _named(table: Mapping[str, Any], key: Any):
+    """``table[key]`` for a key sent by a client, None for anything that is not a known string."""
+    return table.get(key) if isinstance(key, str) else None
+
+
 def _locks(contest_id: int) -> dict[str, PartLock]:
     return {lk.part_key: lk for lk in db.session.scalars(
         select(PartLock).where(PartLock.contest_id == contest_id).order_by(PartLock.id))}
@@ -318,7 +323,7 @@ def receive_sheet(contest: Contest, principal: Principal, body: Any, device: str
                 if source == "paper":
                     if principal.role != "organiser":
                         raise Forbidden("Chỉ Ban Tổ chức (thư ký) được nhập phiếu chấm giấy")
-                    judge = ros.judges.get(body.get("judge"))
+                    judge = _named(ros.judges, body.get("judge"))
                     if judge is None:
                         raise ContestError(f"Không có giám khảo '{body.get('judge')}'",
                                            field="judge")
@@ -429,7 +434,7 @@ def nominate(contest: Contest, principal: Principal, body: Any, device: str = ""
         ros = roster(contest.id)
         paper = principal.role == "organiser" and bool(body.get("paper"))
         if paper:
-            judge = ros.judges.get(body.get("judge"))
+            judge = _named(ros.judges, body.get("judge"))
             if judge is None:
                 raise ContestError(f"Không có giám khảo '{body.get('judge')}'", field="judge")
         else:
@@ -474,7 +479,7 @@ def apply_bulk(contest: Contest, data: Any, actor: Actor | None = None) -> dict:
             prefix = f"sheets[{i}]."
             if not isinstance(row, Mapping):
                 raise ContestError(f"sheets[{i}]: phải là một đối tượng", field=f"sheets[{i}]")
-            judge = ros.judges.get(row.get("judge"))
+            judge = _named(ros.judges, row.get("judge"))
             if judge is None:
                 raise ContestError(f"{prefix}judge: không có giám khảo '{row.get('judge')}'",
                                    field=f"{prefix}judge")
@@ -493,7 +498,7 @@ def apply_bulk(contest: Contest, data: Any, actor: Actor | None = None) -> dict:
             if not isinstance(row, Mapping):
                 raise ContestError(f"nominations[{i}]: phải là một đối tượng",
                                    field=f"nominations[{i}]")
-            judge = ros.judges.get(row.get("judge"))
+            judge = _named(ros.judges, row.get("judge"))
             if judge is None:
                 raise ContestError(f"{prefix}judge: không có giám khảo '{row.get('judge')}'",
                                    field=f"{prefix}judge")
