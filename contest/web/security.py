@@ -12,6 +12,12 @@ Content-Security-Policy in :mod:`contest.web`, the Socket.IO origin check in
   every bearer request from that address is refused with 429 until the window passes. Valid
   tokens never count. (``/t/<token>`` has its own limit on the view; the organisers' password
   login has ``RATELIMIT_LOGIN``.)
+- **JSON that no view should have to survive is refused at the door** with a 400 naming the
+  place: nesting deeper than ``MAX_JSON_DEPTH`` (64; Python's parser would hit its recursion
+  limit on ``[[[[…`` and answer 500), and strings that are not valid Unicode (a lone surrogate
+  such as ``"\ud800"`` parses in JSON but cannot be stored or encoded).
+- **Ids beyond any database integer** in a URL (``/c/99999999999999999999``) are a 404, not
+  an OverflowError.
 - **A few more headers**: pages that carry access links are never cached; the browser is told
   not to share the window with other origins and not to offer camera, microphone or location.
 
@@ -105,6 +111,89 @@ def _count_failed_token(response):
     return response
 
 
+# --------------------------------------------------------------------------- hostile JSON
+
+MAX_JSON_DEPTH = 64
+_OPEN, _CLOSE, _QUOTE, _ESC = 0x5B, 0x5D, 0x22, 0x5C  # [ ] " \
+
+
+def json_depth(raw: bytes, limit: int = MAX_JSON_DEPTH) -> int:
+    """The nesting depth of a JSON text (strings skipped); stops counting past ``limit``."""
+    if raw.count(b"[") + raw.count(b"{") <= limit:
+        return 0
+    depth = deepest = 0
+    in_string = escaped = False
+    for byte in raw:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == _ESC:
+                escaped = True
+            elif byte == _QUOTE:
+                in_string = False
+        elif byte == _QUOTE:
+            in_string = True
+        elif byte in (_OPEN, 0x7B):
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if deepest > limit:
+                    return deepest
+        elif byte in (_CLOSE, 0x7D):
+            depth -= 1
+    return deepest
+
+
+def bad_unicode(value, path: str = "") -> str | None:
+    """The path of the first string (or key) that is not valid Unicode, or None."""
+    stack = [(value, path)]
+    while stack:
+        node, where = stack.pop()
+        if isinstance(node, str):
+            try:
+                node.encode("utf-8")
+            except UnicodeEncodeError:
+                return where or "body"
+        elif isinstance(node, dict):
+            for k, v in node.items():
+                sub = f"{where}.{k}" if where else str(k)
+                try:
+                    str(k).encode("utf-8")
+                except UnicodeEncodeError:
+                    return where or "body"
+                stack.append((v, sub))
+        elif isinstance(node, list):
+            stack.extend((v, f"{where}[{i}]") for i, v in enumerate(node))
+    return None
+
+
+MAX_ID = 2 ** 63 - 1  # the largest integer a database column holds
+
+
+def _check_ids():
+    """An id in the URL beyond any database integer names nothing: 404 (not an overflow)."""
+    for value in (request.view_args or {}).values():
+        if isinstance(value, int) and not -MAX_ID <= value <= MAX_ID:
+            from . import error_response
+            return error_response(404, "not_found", "Không tìm thấy trang hoặc dữ liệu yêu cầu.")
+    return None
+
+
+def _check_json():
+    if request.method not in ("POST", "PUT", "PATCH", "DELETE") or not request.is_json:
+        return None
+    from . import error_response
+    raw = request.get_data(cache=True)
+    if json_depth(raw) > MAX_JSON_DEPTH:
+        return error_response(400, "too_deep", f"Dữ liệu JSON lồng nhau quá sâu (tối đa "
+                              f"{MAX_JSON_DEPTH} tầng)", "body")
+    where = bad_unicode(request.get_json(silent=True))
+    if where is not None:
+        return error_response(400, "bad_unicode", f"{where}: có ký tự Unicode không hợp lệ "
+                              "(nửa cặp surrogate); hãy gõ lại", where)
+    return None
+
+
 # --------------------------------------------------------------------------- headers
 
 NO_STORE_ENDPOINTS = {"organiser.links", "organiser.cards", "bank.office_cards", "api.contest_tokens",
@@ -127,5 +216,7 @@ def init_security(app: Flask) -> None:
     app.extensions["hoithi_security"] = True
     install_log_scrubber()
     app.before_request(_check_token_attempts)
+    app.before_request(_check_json)
+    app.before_request(_check_ids)
     app.after_request(_count_failed_token)
     app.after_request(_headers)

@@ -57,20 +57,24 @@ def signed_in(app, contest_id: int, role: str, links: dict | None = None) -> Per
     return Person(role=role, client=client, token=token, csrf=csrf)
 
 
+_tables: dict = {}
+
+
 def snapshot_db(app) -> dict:
-    """Every row of every table, as sorted tuples of strings (timestamps included)."""
-    from sqlalchemy import MetaData, select
+    """Every row of every table, as a sorted list of row reprs per table."""
+    from sqlalchemy import MetaData, text
     from contest.extensions import db
     with app.app_context():
-        meta = MetaData()
-        meta.reflect(bind=db.engine)
+        engine = db.engine
+        names = _tables.get(id(engine))
+        if names is None:
+            meta = MetaData()
+            meta.reflect(bind=engine)
+            names = _tables[id(engine)] = sorted(n for n in meta.tables if n != "alembic_version")
         out = {}
-        with db.engine.connect() as conn:
-            for name, table in sorted(meta.tables.items()):
-                if name == "alembic_version":
-                    continue
-                rows = conn.execute(select(table)).all()
-                out[name] = sorted(tuple(repr(v) for v in row) for row in rows)
+        with engine.connect() as conn:
+            for name in names:
+                out[name] = sorted(repr(tuple(row)) for row in conn.execute(text(f'SELECT * FROM "{name}"')))
         return out
 
 
@@ -106,7 +110,7 @@ def form_fields(html: str, action: str) -> dict:
         def handle_starttag(self, tag, attrs):
             a = dict(attrs)
             if tag == "form":
-                target = a.get("action") or ""
+                target = (a.get("action") or "").split("#")[0]
                 hit = target == "" if action == "" else target.endswith(action)
                 self.inside = hit and (a.get("method") or "").lower() == "post" and not self.found
                 self.found = self.found or self.inside
@@ -153,3 +157,20 @@ def form_fields(html: str, action: str) -> dict:
         else:
             out[name] = value
     return out
+
+
+def secured_app(tmp_path, **overrides):
+    """The app on SQLite with :func:`contest.web.security.init_security` installed (until
+    create_app installs it itself, calling it again is harmless)."""
+    from conftest import make_app
+    from contest.web.security import init_security
+    app = make_app(tmp_path, "sqlite", **overrides)
+    init_security(app)
+    return app
+
+
+def dispose(app) -> None:
+    from contest.extensions import db
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()

@@ -384,6 +384,7 @@ def test_socket_roles(sqlite_app):
     other_token = tokens_of(app, other)["mc"]["token"]
     for query, auth in ((f"contest={cid}", {"token": "x" * 43}),
                         (f"contest={cid}", {"token": other_token}),
-                        ("contest=abc", None), ("contest=999999", None), ("", None)):
+                        ("contest=abc", None), ("contest=999999", None), ("", None),
+                        ("contest=99999999999999999999999", None), ("contest=-1", None)):
         sio = socketio.test_client(app, namespace="/live", query_string=query, auth=auth)
         assert not sio.is_connected("/live"), (query, auth)
