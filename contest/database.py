@@ -37,10 +37,10 @@ def install_sqlite_hooks(engine: Engine) -> None:
     def _connect(dbapi_connection, _record):
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
         cur = dbapi_connection.cursor()
+        cur.execute("PRAGMA busy_timeout=30000")  # first: the pragmas below may wait for a lock
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute("PRAGMA busy_timeout=30000")
         cur.close()
 
     @event.listens_for(engine, "begin")
@@ -87,4 +87,10 @@ def migrate(app: Flask) -> None:
     cfg.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
     cfg.attributes["engine"] = db.engine
     with _write_lock:
-        command.upgrade(cfg, "head")
+        # Take SQLite's write lock up front: two processes starting at once (the server and a
+        # CLI command) then wait for each other instead of failing with "database is locked".
+        _local.immediate = True
+        try:
+            command.upgrade(cfg, "head")
+        finally:
+            _local.immediate = False
