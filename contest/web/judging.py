@@ -140,6 +140,8 @@ def audit_xlsx(contest_id: int):
     require(contest_id, "organiser", "judge", head=True)
     from openpyxl import Workbook
     from openpyxl.styles import Font
+
+    from question_bank.core.fields import escape_cell  # text never runs as a formula
     wb = Workbook()
     ws = wb.active
     ws.title = "Nhật ký"
@@ -148,8 +150,9 @@ def audit_xlsx(contest_id: int):
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for r in _audit_rows(contest_id):
-        ws.append([r["id"], r["at"], r["actor"], r["device"], r["label"], r["action"], r["target"],
-                   _brief(r["old"]), _brief(r["new"]), r["reason"]])
+        ws.append([escape_cell(v) if isinstance(v, str) else v for v in (
+            r["id"], r["at"], r["actor"], r["device"], r["label"], r["action"], r["target"],
+            _brief(r["old"]), _brief(r["new"]), r["reason"])])
     for col, width in zip("ABCDEFGHIJ", (6, 24, 22, 30, 24, 16, 26, 40, 40, 30)):
         ws.column_dimensions[col].width = width
     ws.freeze_panes = "A2"
