@@ -37,5 +37,5 @@ def json_body() -> dict:
     return data
 
 
-from . import contests, scoring, stage  # noqa: E402,F401  (routes)
+from . import contests, scoring, setup, stage  # noqa: E402,F401  (routes)
 from question_bank import api as _bank_api  # noqa: E402,F401

@@ -63,7 +63,7 @@ def links(contest_id: int, base: str | None = None) -> dict:
         "offices": {},
     }
     for t in tokens(contest_id):
-        entry = {"url": f"{base}/t/{t.token}", "token": t.token, "name": t.label}
+        entry = {"url": f"{base}/t/{t.token}", "token": t.token, "name": t.label, "id": t.id}
         if t.role in ("mc", "organiser"):
             out[t.role] = entry
         elif t.role == "judge":
