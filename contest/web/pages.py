@@ -74,3 +74,10 @@ def token_login(token: str):
     remember_token(row)
     endpoint = ROLE_HOME[row.role]
     return redirect(url_for(endpoint, contest_id=row.contest_id))
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    from flask import current_app, send_from_directory
+    return send_from_directory(current_app.static_folder, "favicon.svg", mimetype="image/svg+xml",
+                               max_age=604800)
