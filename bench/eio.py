@@ -76,11 +76,13 @@ class _Loop:
     received: list = field(default_factory=list)  # (idx, t_ns, raw bytes)
     sel: selectors.BaseSelector = field(default_factory=selectors.EpollSelector)
     opening: int = 0                              # handshakes in flight
+    rbuf: bytearray = field(default_factory=lambda: bytearray(1 << 18))
 
     def __post_init__(self):
         u = urlparse(self.url)
         self.addr = (u.hostname, u.port or 80)
         q = dict(self.query, contest=str(self.contest), EIO="4", transport="websocket")
+        self.rview = memoryview(self.rbuf)
         self.ws_url = f"ws://{u.hostname}:{u.port or 80}/socket.io/?{urlencode(q)}"
 
     # ------------------------------------------------------------------ connections
@@ -213,24 +215,36 @@ class _Loop:
         self._flush_proto(c)  # pongs to websocket pings, if any
 
     def step(self, timeout: float) -> None:
+        """Wait for sockets; read and timestamp everything that keeps arriving; then parse.
+
+        Reading goes on (``select(0)``) as long as some socket is ready, so a broadcast is
+        timestamped as it lands and parsing it (the costly part) waits until it is over."""
+        inbox = []
+        append = inbox.append
+        now = time.monotonic_ns
+        buf, view = self.rbuf, self.rview
         ready = self.sel.select(timeout)
-        batch = []
-        for key, mask in ready:
-            c = key.data
-            if c is None:
-                continue
-            if mask & selectors.EVENT_READ:
-                try:
-                    data = c.sock.recv(1 << 18)
-                except (BlockingIOError, InterruptedError):
-                    data = None
-                except OSError:
-                    data = b""
-                if data is not None:
-                    batch.append((c, time.monotonic_ns(), data))
-            if mask & selectors.EVENT_WRITE and c.state not in ("failed", "closed"):
-                self.on_writable(c)
-        for c, t, data in batch:  # parse after every socket was read and timestamped
+        while ready:
+            for key, mask in ready:
+                c = key.data
+                if c is None:
+                    continue
+                if mask & 1:  # EVENT_READ
+                    try:
+                        n = c.sock.recv_into(buf)
+                        data = view[:n].tobytes()
+                    except (BlockingIOError, InterruptedError):
+                        data = None
+                    except OSError:
+                        data = b""
+                    if data is not None:
+                        append((c, now(), data))
+                if mask & 2 and c.state not in ("failed", "closed"):  # EVENT_WRITE
+                    self.on_writable(c)
+            if len(inbox) > 50000:
+                break
+            ready = [r for r in self.sel.select(0) if r[0].data is not None]
+        for c, t, data in inbox:  # parse after every socket was read and timestamped
             if c.state not in ("failed", "closed"):
                 self.on_data(c, t, data)
 

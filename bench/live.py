@@ -152,15 +152,21 @@ def sheet_latencies(events, sent: list[dict], m0: int, clients: set[int]):
         if name == "standings" and idx in per_client and isinstance(payload, dict):
             per_client[idx].append((t, payload.get("missing", 10**9)))
     lat, lost, counts = [], 0, []
+    firsts: dict[int, list[int]] = {}
     for c, evs in per_client.items():
         evs.sort()
         counts.append(len(evs))
-        for m, t_send in need:
+        for i, (m, t_send) in enumerate(need):
             hit = next((t for t, miss in evs if miss <= m and t >= t_send), None)
             if hit is None:
                 lost += 1
             else:
                 lat.append((hit - t_send) / 1e6)
+                firsts.setdefault(i, []).append(hit)
+    spread = [(max(v) - min(v)) / 1e6 for v in firsts.values() if len(v) > 1]
+    sheet_latencies.per_sheet = [(round(pct([(h - need[i][1]) / 1e6 for h in v], 50)),
+                                  round((max(v) - need[i][1]) / 1e6)) for i, v in sorted(firsts.items())]
+    sheet_latencies.spread = spread
     return lat, lost, counts
 
 
@@ -239,6 +245,9 @@ def broadcast(n_list: list[int], posts: int = 20, spacing_ms: int = 400, env: di
                 pev = proj.collect()
                 clients = {e[0] for e in ev} | set(range(n))
                 lat, lost, counts = sheet_latencies(ev, poster.sent, m0, set(range(n)))
+                spread = sheet_latencies.spread
+                if os.environ.get("BENCH_VERBOSE"):
+                    print("per sheet (p50/max ms):", sheet_latencies.per_sheet, file=sys.stderr)
                 plat, plost, _ = sheet_latencies(pev, poster.sent, m0, {0})
                 stage_lat = []
                 pst = sorted(e[1] for e in pev if e[2] == "stage")
@@ -255,6 +264,7 @@ def broadcast(n_list: list[int], posts: int = 20, spacing_ms: int = 400, env: di
                     "RSS MB": round(rss1 / 1024),
                     "sheets": len(poster.sent), "errors": errors,
                     "p50 ms": pct(lat, 50), "p99 ms": pct(lat, 99), "max ms": max(lat or [0]),
+                    "fan-out ms": pct(spread, 50),
                     "lost": lost, "gaps": gaps(ev, clients),
                     "msg B": size,
                     "client CPU %": round(100 * (cpu1 - cpu0) / wall),
@@ -446,6 +456,7 @@ def main(argv=None) -> None:
     ap.add_argument("--env", action="append", default=[], help="KEY=VALUE for the server")
     args = ap.parse_args(argv)
     raise_nofile(1 << 16)
+    os.sched_setaffinity(0, CLIENT_CORES)  # the server's core is the server's alone
     env = dict(kv.split("=", 1) for kv in args.env)
     print(f"Machine: {machine()}\nServer cores: {os.environ.get('BENCH_SERVER_CORES', '0')}, "
           f"client cores: {sorted(CLIENT_CORES)}", flush=True)

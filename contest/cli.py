@@ -95,17 +95,29 @@ def main():
 @click.option("--demo", is_flag=True, help="Load the Kon Rẫy 2023 demo contest (into instance/demo.sqlite unless --db)")
 @click.option("--db", "db", default=None, envvar="HOITHI_DATABASE_URL")
 @click.option("--no-qr", is_flag=True, help="Print the links without QR codes")
-def serve(host: str, port: int, demo: bool, db: str | None, no_qr: bool):
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Server processes sharing the port (websocket only; needs HOITHI_MESSAGE_QUEUE "
+                   "when more than 1). See docs/scaling.md")
+@click.option("--worker-fd", type=int, default=None, hidden=True)
+@click.option("--worker-index", type=int, default=0, hidden=True)
+def serve(host: str, port: int, demo: bool, db: str | None, no_qr: bool, workers: int,
+          worker_fd: int | None, worker_index: int):
     """The web server with websockets."""
     from contest.core.errors import ContestError
     from contest.extensions import socketio
     from contest.services import setup
 
+    _raise_open_files()
+    if worker_fd is not None:
+        return _serve_worker(db, worker_fd, worker_index, workers)
     if demo and not db:
         from config import default_instance_path
         default_instance_path().mkdir(parents=True, exist_ok=True)
         db = f"sqlite:///{default_instance_path() / 'demo.sqlite'}"
     app = _app(db)
+    if workers > 1 and not app.config.get("MESSAGE_QUEUE"):
+        _fail("--workers: cần HOITHI_MESSAGE_QUEUE (Redis, ví dụ redis://127.0.0.1:6379/0) "
+              "để các tiến trình chia sẻ sự kiện trực tiếp")
     with app.app_context():
         try:
             password = setup.ensure_organiser()
@@ -123,9 +135,112 @@ def serve(host: str, port: int, demo: bool, db: str | None, no_qr: bool):
         ids = [contest_id] if contest_id else list(_db.session.scalars(select(Contest.id)))
         for cid in ids:
             _print_links(links(cid, base), qr=not no_qr)
+    if workers > 1:
+        with app.app_context():
+            from contest.extensions import db as _db
+            _db.engine.dispose()
+        return _supervise(host, port, db, workers)
     from contest.services.backup import automatic_backups
     automatic_backups(app)
-    socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True, log_output=False)
+    kwargs = {"backlog": 2048} if socketio.server.eio.async_mode == "gevent" else {}
+    _tune_gc()
+    socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True, log_output=False, **kwargs)
+
+
+def _raise_open_files() -> None:
+    """Every websocket is a file descriptor: lift the soft limit to the hard one."""
+    try:
+        import resource
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        if soft < hard:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    except (ImportError, ValueError, OSError):  # pragma: no cover - not on Linux
+        pass
+
+
+def _tune_gc() -> None:
+    """Move what start-up built out of the garbage collector's sight: with thousands of
+    sockets, full collections otherwise stall broadcasts for tens of milliseconds."""
+    import gc
+    gc.collect()
+    gc.freeze()
+
+
+def _supervise(host: str, port: int, db: str | None, workers: int) -> None:
+    """Open the listening socket once and run ``workers`` processes accepting on it; restart
+    a worker that dies; stop them all on Ctrl+C or SIGTERM."""
+    import signal
+    import socket as _socket
+    import subprocess
+    import time
+
+    family = _socket.AF_INET6 if ":" in host else _socket.AF_INET
+    listener = _socket.socket(family, _socket.SOCK_STREAM)
+    listener.setsockopt(_socket.SOL_SOCKET, _socket.SO_REUSEADDR, 1)
+    listener.bind((host, port))
+    listener.listen(2048)
+    listener.set_inheritable(True)
+    fd = listener.fileno()
+    env = dict(os.environ)
+    if db:
+        env["HOITHI_DATABASE_URL"] = db
+
+    def spawn(index: int) -> subprocess.Popen:
+        return subprocess.Popen([sys.executable, "-m", "contest.cli", "serve", "--host", host,
+                                 "--port", str(port), "--workers", str(workers),
+                                 "--worker-fd", str(fd), "--worker-index", str(index)],
+                                env=env, pass_fds=(fd,))
+
+    procs = [spawn(i) for i in range(workers)]
+    click.echo(f"{workers} tiến trình phục vụ cổng {port} (websocket; sự kiện qua hàng đợi tin nhắn)")
+    stopping = []
+
+    def stop(*_args):
+        stopping.append(True)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    try:
+        while not stopping:
+            for i, p in enumerate(procs):
+                if p.poll() is not None and not stopping:
+                    click.echo(f"Tiến trình {i} dừng (mã {p.returncode}); khởi động lại", err=True)
+                    time.sleep(1)
+                    procs[i] = spawn(i)
+            time.sleep(0.5)
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.terminate()
+        for p in procs:
+            try:
+                p.wait(10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+        listener.close()
+
+
+def _serve_worker(db: str | None, fd: int, index: int, workers: int) -> None:
+    """One of ``--workers`` processes: the gevent server on the inherited listening socket."""
+    import socket as _socket
+
+    from contest.extensions import socketio
+    app = _app(db)
+    if workers > 1:
+        # Any process may get any request: no long-polling session can follow its client, so
+        # sockets are websocket-only (live.js opens with a websocket). Behind a proxy with
+        # sticky sessions, run single-process instances instead (docs/scaling.md).
+        socketio.server.eio.transports = ["websocket"]
+    if index == 0:
+        from contest.services.backup import automatic_backups
+        automatic_backups(app)
+    listener = _socket.socket(fileno=fd)
+    if socketio.server.eio.async_mode != "gevent":
+        _fail("--workers: cần HOITHI_ASYNC_MODE=gevent")
+    from gevent import pywsgi
+    server = pywsgi.WSGIServer(listener, app, log=None)
+    _tune_gc()
+    server.serve_forever()
 
 
 def _print_links(data: dict, qr: bool) -> None:
