@@ -30,7 +30,24 @@ def _begin(contest_id: int) -> tuple[Any, dict, int | None]:
     revision = body.get("revision")
     if revision is not None and (isinstance(revision, bool) or not isinstance(revision, int)):
         raise ContestError("revision: phải là số nguyên", field="revision")
+    _check_shapes(body)
     return principal.actor(), body, revision
+
+
+# Lists the services iterate: a wrong type is a 400 naming the field, not a 500.
+_OBJECT_LISTS = ("phases", "criteria", "collective", "special", "individual", "items")
+_TEXT_LISTS = ("roles", "tie_break")
+
+
+def _check_shapes(body: dict) -> None:
+    for key in _OBJECT_LISTS + _TEXT_LISTS:
+        value = body.get(key)
+        if value is None:
+            continue
+        want = dict if key in _OBJECT_LISTS else str
+        if not isinstance(value, list) or not all(isinstance(v, want) for v in value):
+            what = "các đối tượng" if want is dict else "các chuỗi"
+            raise ContestError(f"{key}: phải là danh sách {what}", field=key)
 
 
 def _id(model, contest_id: int, key: str, what: str) -> int:
@@ -156,7 +173,8 @@ operation("/v1/contests/{id}/rules/prizes", "put", "The prize structure", roles=
 @bp.put("/v1/contests/<int:contest_id>/rules/prizes")
 def rules_prizes(contest_id: int):
     actor, body, revision = _begin(contest_id)
-    svc.save_prizes(contest_id, revision, body, actor)
+    groups = {g: body.get(g) or [] for g in ("collective", "special", "individual")}
+    svc.save_prizes(contest_id, revision, groups, actor)
     return _saved(contest_id)
 
 
