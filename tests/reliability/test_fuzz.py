@@ -96,6 +96,31 @@ VALID: dict[str, tuple[str, object]] = {
                                    "expected": None}),
     "api.post_penalty POST": ("head", {"team": "dak-rve", "part": "skit", "points": 1,
                                        "reason": "Quá giờ", "expected": None}),
+    # setup over the API
+    "api.update_contest PUT": ("organiser", {"name": "Hội thi mới", "organizer": "UBND huyện",
+                                             "date": "2023-09-15", "venue": "Hội trường"}),
+    "api.rules_general PUT": ("organiser", {"max_members": 12, "max_guests": 4, "aggregation": "mean",
+                                            "decimals": 2, "score_step": 0.5,
+                                            "tie_break": ["skit", "quiz", "intro"]}),
+    "api.add_part POST": ("organiser", "PART"),
+    "api.edit_part PUT": ("organiser", "PART"),
+    "api.remove_part DELETE": ("organiser", {}),
+    "api.rules_prizes PUT": ("organiser", "PRIZES"),
+    "api.programme PUT": ("organiser", "PROGRAMME"),
+    "api.units_create POST": ("organiser", {"name": "Xã Mới Lập"}),
+    "api.units_edit PUT": ("organiser", {"name": "Xã Đổi Tên"}),
+    "api.units_delete DELETE": ("organiser", {}),
+    "api.teams_create POST": ("organiser", {"name": "Đội Mới", "unit": "dak-rve"}),
+    "api.teams_edit PUT": ("organiser", {"name": "Đội Đổi Tên"}),
+    "api.teams_delete DELETE": ("organiser", {}),
+    "api.members_create POST": ("organiser", {"team": "dak-rve", "name": "Nguyễn Văn Mới", "position": "Cán bộ",
+                                              "workplace": "UBND xã", "kind": "member", "roles": ["skit"]}),
+    "api.members_edit PUT": ("organiser", {"name": "Nguyễn Văn Sửa", "position": "Công chức"}),
+    "api.members_delete DELETE": ("organiser", {}),
+    "api.judges_create POST": ("organiser", {"name": "Giám khảo Mới", "title": "Phó phòng", "head": False}),
+    "api.judges_edit PUT": ("organiser", {"name": "Giám khảo Sửa", "title": "Trưởng phòng"}),
+    "api.judges_delete DELETE": ("organiser", {}),
+    "api.reissue POST": ("organiser", {}),
 }
 
 
@@ -192,6 +217,13 @@ def valid_body(t: Target, key: str):
     if body == "MULTIPART":
         import io
         return {"file": (io.BytesIO(b'{"questions": []}'), "q.json")}
+    demo = demo_document()["contest"]
+    if body == "PART":
+        body = dict(demo["rules"]["parts"][0], key="bonus", name="Phần thi phụ")
+    elif body == "PRIZES":
+        body = demo["rules"]["prizes"]
+    elif body == "PROGRAMME":
+        body = {"items": demo["programme"]}
     body = json.loads(json.dumps(body))
     if isinstance(body, dict) and body.get("member") == "MEMBER":
         body["member"] = t.member

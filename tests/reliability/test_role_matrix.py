@@ -42,6 +42,7 @@ EXPECT: dict[str, str] = {
     "pages.login POST": EVERYONE,
     "pages.logout POST": EVERYONE,
     "pages.token_login GET": EVERYONE,
+    "pages.favicon GET": EVERYONE,
     # public screens of the hall
     "show.audience GET": EVERYONE,
     "show.projector GET": EVERYONE,
@@ -164,6 +165,28 @@ EXPECT: dict[str, str] = {
     "api.post_penalty POST": "head",
     "api.post_tie POST": "head",
     "api.get_audit GET": HEAD,
+    # setup over the API (by document keys)
+    "api.setup_state GET": ORG,
+    "api.update_contest PUT": ORG,
+    "api.rules_general PUT": ORG,
+    "api.add_part POST": ORG,
+    "api.edit_part PUT": ORG,
+    "api.remove_part DELETE": ORG,
+    "api.rules_prizes PUT": ORG,
+    "api.programme PUT": ORG,
+    "api.units_create POST": ORG,
+    "api.units_edit PUT": ORG,
+    "api.units_delete DELETE": ORG,
+    "api.teams_create POST": ORG,
+    "api.teams_edit PUT": ORG,
+    "api.teams_delete DELETE": ORG,
+    "api.members_create POST": ORG,
+    "api.members_edit PUT": ORG,
+    "api.members_delete DELETE": ORG,
+    "api.judges_create POST": ORG,
+    "api.judges_edit PUT": ORG,
+    "api.judges_delete DELETE": ORG,
+    "api.reissue POST": ORG,
 }
 
 # Socket.IO, namespace /live: event -> roles that may use it. Everyone may connect (the
@@ -228,11 +251,17 @@ def _office_question(app, cid: int) -> str:
         return q.key
 
 
+# What <key> names, by the path segment before it (the keys of the contest document).
+KEY_OF = {"offices": OFFICE, "judges": "j3", "teams": "dak-to-re", "units": "dak-to-re",
+          "members": "dak-rve-m3", "parts": "intro"}
+
+
 def build_url(app, rule, ids: dict) -> str:
     values = {}
     for arg in rule.arguments:
-        if arg == "key":  # an office's key on /offices/<key>, else a question's
-            values[arg] = OFFICE if "/offices/<key>" in rule.rule else ids["question"]
+        if arg == "key":  # an office's, a judge's, a team's... key; a question's by default
+            before = rule.rule.split("/<key>")[0].rsplit("/", 1)[-1]
+            values[arg] = KEY_OF.get(before, ids["question"])
         else:
             values[arg] = ids[arg]
     with app.test_request_context():
