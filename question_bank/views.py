@@ -15,6 +15,7 @@ from urllib.parse import urlparse
 
 from flask import (Blueprint, Response, current_app, flash, redirect, render_template, request,
                    send_file, session, url_for)
+from flask_babel import gettext as _
 
 from contest.core.errors import ContestError, Forbidden
 from contest.web.auth import current_principal, require
@@ -184,10 +185,10 @@ def office(contest_id: int):
     try:
         if key:
             q = services.update_question(contest, key, body, _actor(principal), office=office_row)
-            flash(f"Đã lưu câu hỏi {q.key}.", "success")
+            flash(_("Đã lưu câu hỏi %(key)s.", key=q.key), "success")
         else:
             q = services.create_question(contest, body, _actor(principal), office=office_row)
-            flash(f"Đã gửi câu hỏi {q.key} tới Ban Tổ chức.", "success")
+            flash(_("Đã gửi câu hỏi %(key)s tới Ban Tổ chức.", key=q.key), "success")
     except ContestError as exc:
         if exc.status in (403, 404):
             raise
@@ -204,7 +205,7 @@ def office_delete(contest_id: int, key: str):
     if office_row is None:
         return redirect(url_for("bank.review", contest_id=contest_id))
     services.delete_question(contest, key, _actor(principal), office=office_row)
-    flash(f"Đã xóa câu hỏi {key}.", "success")
+    flash(_("Đã xóa câu hỏi %(key)s.", key=key), "success")
     return redirect(url_for("bank.office", contest_id=contest_id))
 
 
@@ -289,7 +290,8 @@ def review_action(contest_id: int, key: str):
         return _render_review(contest, errors={f"{key}:{exc.field or 'form'}": exc.message,
                                                "_row": key, "_message": exc.message},
                               status=exc.status)
-    flash(f"Câu hỏi {q.key}: {services.STATUS_LABELS[q.status].lower()}.", "success")
+    flash(_("Câu hỏi %(key)s: %(status)s.", key=q.key, status=_(services.STATUS_LABELS[q.status]).lower()),
+          "success")
     return redirect(_back(contest_id, f"#q-{key}"))
 
 
@@ -304,10 +306,10 @@ def edit(contest_id: int, key: str):
         try:
             if q is None:
                 q = services.create_question(contest, body, _actor(principal))
-                flash(f"Đã thêm câu hỏi {q.key}.", "success")
+                flash(_("Đã thêm câu hỏi %(key)s.", key=q.key), "success")
             else:
                 services.update_question(contest, key, body, _actor(principal))
-                flash(f"Đã lưu câu hỏi {key}.", "success")
+                flash(_("Đã lưu câu hỏi %(key)s.", key=key), "success")
             return redirect(_back(contest_id, f"#q-{q.key}"))
         except ContestError as exc:
             if exc.status == 404:
@@ -326,7 +328,7 @@ def delete(contest_id: int, key: str):
     contest = services.get_contest(contest_id)
     principal = require(contest_id, "organiser")
     services.delete_question(contest, key, _actor(principal))
-    flash(f"Đã xóa câu hỏi {key}.", "success")
+    flash(_("Đã xóa câu hỏi %(key)s.", key=key), "success")
     return redirect(_back(contest_id))
 
 
@@ -372,7 +374,7 @@ def add_office(contest_id: int):
         return _render_review(contest, errors={"office:new": exc.message,
                                                "office:new:value": request.form.get("name", "")},
                               status=exc.status)
-    flash(f"Đã thêm cơ quan “{office.name}” và cấp đường dẫn gửi câu hỏi.", "success")
+    flash(_("Đã thêm cơ quan “%(name)s” và cấp đường dẫn gửi câu hỏi.", name=office.name), "success")
     return redirect(url_for("bank.review", contest_id=contest_id) + "#offices")
 
 
@@ -388,7 +390,7 @@ def rename_office(contest_id: int, key: str):
         return _render_review(contest, errors={f"office:{key}": exc.message,
                                                f"office:{key}:value": request.form.get("name", "")},
                               status=exc.status)
-    flash(f"Đã đổi tên cơ quan thành “{office.name}”.", "success")
+    flash(_("Đã đổi tên cơ quan thành “%(name)s”.", name=office.name), "success")
     return redirect(url_for("bank.review", contest_id=contest_id) + "#offices")
 
 
@@ -432,12 +434,12 @@ def seal(contest_id: int):
     try:
         if kind == "order":
             result = services.seal_performance_order(contest, _actor(principal))
-            flash(f"Đã bốc và niêm phong thứ tự thi của {result['lots']} đội. "
-                  f"Mã cam kết: {result['commitment']}", "success")
+            flash(_("Đã bốc và niêm phong thứ tự thi của %(n)s đội. Mã cam kết: %(commitment)s",
+                    n=result['lots'], commitment=result['commitment']), "success")
         else:
             result = services.seal_questions(contest, _actor(principal))
-            flash(f"Đã niêm phong {result['lots']} lá thăm. Mã cam kết: {result['commitment']}",
-                  "success")
+            flash(_("Đã niêm phong %(n)s lá thăm. Mã cam kết: %(commitment)s", n=result['lots'],
+                    commitment=result['commitment']), "success")
     except ContestError as exc:
         return _render_review(contest, errors={"seal": exc.message}, status=exc.status)
     return redirect(url_for("bank.review", contest_id=contest_id) + "#draw")
@@ -451,8 +453,8 @@ def reveal(contest_id: int):
         services.reveal_lots(contest, _actor(principal))
     except ContestError as exc:
         return _render_review(contest, errors={"seal": exc.message}, status=exc.status)
-    flash("Đã công bố mã bí mật và nội dung các lá thăm. Ai cũng có thể kiểm tra ở trang "
-          "“Kiểm chứng”.", "success")
+    flash(_("Đã công bố mã bí mật và nội dung các lá thăm. Ai cũng có thể kiểm tra ở trang "
+            "“Kiểm chứng”."), "success")
     return redirect(url_for("bank.review", contest_id=contest_id) + "#draw")
 
 
@@ -462,8 +464,8 @@ def reveal(contest_id: int):
 def verify(contest_id: int):
     contest = services.get_contest(contest_id)
     seals = []
-    for kind, title, what in (("questions", "Lá thăm câu hỏi", "câu hỏi"),
-                              ("order", "Thứ tự thi", "đội")):
+    for kind, title, what in (("questions", _("Lá thăm câu hỏi"), _("câu hỏi")),
+                              ("order", _("Thứ tự thi"), _("đội"))):
         state = services.draws_state(contest) if kind == "questions" else \
             services.order_state(contest, staff=False)
         if not state["commitment"]:

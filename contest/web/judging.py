@@ -10,6 +10,7 @@ import uuid
 
 from flask import (Blueprint, Response, flash, jsonify, redirect, render_template, request,
                    url_for)
+from flask_babel import gettext as _
 from flask_wtf.csrf import generate_csrf
 
 from ..api.contests import get_contest
@@ -83,7 +84,7 @@ def _readable(value) -> str:
     """old/new of an audit entry for people: "content 8 · delivery 7,5 · tổng 15,5 · máy tính bảng"."""
     def one(v) -> str:
         if isinstance(v, bool):
-            return "có" if v else "không"
+            return _("có") if v else _("không")
         if isinstance(v, (int, float)):
             return format_number(v)
         if isinstance(v, list):
@@ -103,11 +104,11 @@ def _readable(value) -> str:
         if k == "criteria":
             parts.append(one(v))
         elif k == "total":
-            parts.append(f"tổng {one(v)}")
+            parts.append(_("tổng %(total)s", total=one(v)))
         elif k == "source":
-            parts.append("phiếu giấy" if v == "paper" else "máy tính bảng")
+            parts.append(_("phiếu giấy") if v == "paper" else _("máy tính bảng"))
         elif k == "locked":
-            parts.append("đã khoá" if v else "mở")
+            parts.append(_("đã khoá") if v else _("mở"))
         else:
             parts.append(f"{k}: {one(v)}")
     return " · ".join(parts)
@@ -231,8 +232,8 @@ def paper_post(contest_id: int):
                            exc.status, fresh=stale)
     ros = scoring.roster(contest_id)
     judge_obj, team_obj = ros.judges[values["judge"]], ros.teams[values["team"]]
-    flash(f"Đã lưu phiếu giấy: {judge_obj.name} — {team_obj.name} — {part.name}: "
-          f"{format_number(answer['total'])} điểm", "success")
+    flash(_("Đã lưu phiếu giấy: %(judge)s — %(team)s — %(part)s: %(total)s điểm", judge=judge_obj.name,
+            team=team_obj.name, part=part.name, total=format_number(answer['total'])), "success")
     keys = list(ros.teams)
     nxt = keys[(keys.index(team_obj.key) + 1) % len(keys)]
     return redirect(url_for("judging.paper", contest_id=contest_id, judge=judge_obj.key,
@@ -252,5 +253,5 @@ def paper_nomination(contest_id: int):
         return _paper_view(contest, {"judge": values["judge"], "nom_prize": values["prize"],
                                      "nom_member": values["member"]},
                            {f"nom.{field}": exc.message}, exc.status)
-    flash("Đã lưu đề cử từ phiếu giấy", "success")
+    flash(_("Đã lưu đề cử từ phiếu giấy"), "success")
     return redirect(url_for("judging.paper", contest_id=contest_id, judge=values["judge"]))

@@ -7,6 +7,7 @@ import re
 from typing import Any, Callable
 
 from flask import current_app, g, request, url_for
+from flask_babel import gettext, lazy_gettext
 from flask_login import current_user
 from werkzeug.routing import BuildError
 from wtforms import Field
@@ -16,7 +17,7 @@ from ...services.audit import Actor
 from ...services.links import base_url, lan_address
 from ...services.setup_edit import get_contest  # noqa: F401  (re-exported for the views)
 
-NOT_SAVED = "Chưa lưu: hãy sửa các ô được đánh dấu."
+NOT_SAVED = lazy_gettext("Chưa lưu: hãy sửa các ô được đánh dấu.")
 
 _LABELS = {"team.max_members": "Số thành viên tối đa", "team.max_guests": "Số người được mời tối đa",
            "aggregation": "Cách tổng hợp điểm", "decimals": "Số chữ số thập phân",
@@ -53,9 +54,9 @@ def public_base() -> tuple[str, str | None]:
         lan = lan_address()
         if not lan.startswith("127."):
             port = request.host.rsplit(":", 1)[1] if ":" in request.host else "80"
-            return f"{request.scheme}://{lan}:{port}", (
-                f"Máy này đang được mở bằng địa chỉ {request.host}; các mã QR dùng địa chỉ mạng LAN "
-                f"{lan} để máy tính bảng và điện thoại mở được.")
+            return f"{request.scheme}://{lan}:{port}", gettext(
+                "Máy này đang được mở bằng địa chỉ %(host)s; các mã QR dùng địa chỉ mạng LAN "
+                "%(lan)s để máy tính bảng và điện thoại mở được.", host=request.host, lan=lan)
     return base, None
 
 

@@ -11,6 +11,8 @@ import datetime as dt
 import re
 from decimal import Decimal, InvalidOperation
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (BooleanField, FieldList, Form, FormField, HiddenField, RadioField,
@@ -21,11 +23,11 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from ...core.rules import AGGREGATIONS  # noqa: F401  (the keys of AGGREGATION_LABELS)
 from ...core.text import format_number, nfc
 
-AGGREGATION_LABELS = [("mean", "Trung bình cộng"), ("median", "Trung vị"),
-                      ("trimmed_mean", "Trung bình sau khi bỏ điểm cao nhất và thấp nhất (từ 5 giám khảo)")]
-KIND_CHOICES = [("member", "Thành viên"), ("guest", "Người được mời phối hợp")]
-PROGRAMME_KIND_CHOICES = [("", "Tự nhận theo mã"), ("plain", "Nghi thức"), ("contest", "Các đội dự thi"),
-                          ("results", "Công bố kết quả, trao giải")]
+AGGREGATION_LABELS = [("mean", _l("Trung bình cộng")), ("median", _l("Trung vị")),
+                      ("trimmed_mean", _l("Trung bình sau khi bỏ điểm cao nhất và thấp nhất (từ 5 giám khảo)"))]
+KIND_CHOICES = [("member", _l("Thành viên")), ("guest", _l("Người được mời phối hợp"))]
+PROGRAMME_KIND_CHOICES = [("", _l("Tự nhận theo mã")), ("plain", _l("Nghi thức")), ("contest", _l("Các đội dự thi")),
+                          ("results", _l("Công bố kết quả, trao giải"))]
 
 
 def _strip(value):
@@ -64,11 +66,11 @@ class NumberField(StringField):
             number = None
         if number is None or not number.is_finite():
             self.data = None
-            self.raw_error = "Phải là một số"
+            self.raw_error = _("Phải là một số")
             return
         if self.integer:
             if number != number.to_integral_value():
-                self.raw_error = "Phải là số nguyên"
+                self.raw_error = _("Phải là số nguyên")
                 return
             number = int(number)
         self.data = number
@@ -89,12 +91,13 @@ class NumberField(StringField):
             raise ValidationError(self.raw_error)
         if self.data is None:
             if self.required:
-                raise ValidationError("Không được để trống")
+                raise ValidationError(_("Không được để trống"))
             return
         if self.positive and self.data <= 0:
-            raise ValidationError("Phải là số dương (lớn hơn 0)")
+            raise ValidationError(_("Phải là số dương (lớn hơn 0)"))
         if self.minimum is not None and self.data < self.minimum:
-            raise ValidationError("Không được là số âm" if self.minimum == 0 else f"Phải từ {self.minimum} trở lên")
+            raise ValidationError(_("Không được là số âm") if self.minimum == 0
+                                  else _("Phải từ %(n)s trở lên", n=self.minimum))
 
 
 class DurationField(StringField):
@@ -120,7 +123,7 @@ class DurationField(StringField):
             h, m, s = text.split(":")
             self.data = int(h) * 3600 + int(m) * 60 + int(s)
         else:
-            self.raw_error = "Viết thời lượng dạng phút:giây (ví dụ 3:00) hoặc số giây"
+            self.raw_error = _("Viết thời lượng dạng phút:giây (ví dụ 3:00) hoặc số giây")
 
     def _value(self):
         if self.raw:
@@ -133,7 +136,7 @@ class DurationField(StringField):
         if self.raw_error:
             raise ValidationError(self.raw_error)
         if self.data is not None and self.data <= 0:
-            raise ValidationError("Thời lượng phải lớn hơn 0")
+            raise ValidationError(_("Thời lượng phải lớn hơn 0"))
 
 
 class DateField(StringField):
@@ -153,7 +156,7 @@ class DateField(StringField):
             else:
                 self.data = dt.date.fromisoformat(text)
         except ValueError:
-            self.raw_error = "Ngày không hợp lệ (viết dd/mm/yyyy)"
+            self.raw_error = _("Ngày không hợp lệ (viết dd/mm/yyyy)")
 
     def _value(self):
         if getattr(self, "raw", ""):
@@ -177,7 +180,7 @@ class MultiCheckboxField(SelectMultipleField):
 
 class Text(StringField):
     def __init__(self, label=None, validators=None, *, max_len: int = 300, **kwargs):
-        validators = list(validators or []) + [Length(max=max_len, message=f"Dài quá {max_len} ký tự")]
+        validators = list(validators or []) + [Length(max=max_len, message=_l("Dài quá %(max)d ký tự"))]
         super().__init__(label, validators, filters=[_strip], **kwargs)
 
 
@@ -188,7 +191,7 @@ class Revision(FlaskForm):
 
     def validate_revision(self, field):
         if not str(field.data or "").isdigit():
-            raise ValidationError("Thiếu số phiên bản của biểu mẫu; hãy tải lại trang")
+            raise ValidationError(_("Thiếu số phiên bản của biểu mẫu; hãy tải lại trang"))
 
     @property
     def revision_value(self) -> int:
@@ -199,10 +202,10 @@ class Revision(FlaskForm):
 
 
 class NewContestForm(FlaskForm):
-    name = Text("Tên hội thi", max_len=300)
-    organizer = Text("Cơ quan tổ chức", max_len=300)
-    date = DateField("Ngày tổ chức")
-    venue = Text("Địa điểm", max_len=300)
+    name = Text(_l("Tên hội thi"), max_len=300)
+    organizer = Text(_l("Cơ quan tổ chức"), max_len=300)
+    date = DateField(_l("Ngày tổ chức"))
+    venue = Text(_l("Địa điểm"), max_len=300)
 
 
 class ContestForm(NewContestForm, Revision):
@@ -210,36 +213,36 @@ class ContestForm(NewContestForm, Revision):
 
 
 class ImportForm(FlaskForm):
-    file = FileField("Tệp hội thi (.json hoặc .xlsx)")
+    file = FileField(_l("Tệp hội thi (.json hoặc .xlsx)"))
 
     def validate_file(self, field):
         if not field.data or not getattr(field.data, "filename", ""):
-            raise ValidationError("Chọn một tệp .json hoặc .xlsx")
+            raise ValidationError(_("Chọn một tệp .json hoặc .xlsx"))
 
 
 # --------------------------------------------------------------------------- rules
 
 
 class GeneralRulesForm(Revision):
-    max_members = NumberField("Số thành viên tối đa mỗi đội", integer=True, minimum=1, required=True)
-    max_guests = NumberField("Số người được mời phối hợp tối đa mỗi đội", integer=True, minimum=0, required=True)
-    aggregation = SelectField("Cách tổng hợp điểm của các giám khảo", choices=AGGREGATION_LABELS,
+    max_members = NumberField(_l("Số thành viên tối đa mỗi đội"), integer=True, minimum=1, required=True)
+    max_guests = NumberField(_l("Số người được mời phối hợp tối đa mỗi đội"), integer=True, minimum=0, required=True)
+    aggregation = SelectField(_l("Cách tổng hợp điểm của các giám khảo"), choices=AGGREGATION_LABELS,
                               validate_choice=False)
-    decimals = SelectField("Số chữ số thập phân khi làm tròn",
+    decimals = SelectField(_l("Số chữ số thập phân khi làm tròn"),
                            choices=[(str(i), str(i)) for i in range(5)], validate_choice=False)
-    score_step = NumberField("Bước điểm (ví dụ 0,5)", positive=True, required=True)
-    tie_break = FieldList(SelectField("Ưu tiên", validate_choice=False), min_entries=0)
+    score_step = NumberField(_l("Bước điểm (ví dụ 0,5)"), positive=True, required=True)
+    tie_break = FieldList(SelectField(_l("Ưu tiên"), validate_choice=False), min_entries=0)
 
 
 class PhaseRow(Form):
-    key = Text("Mã", max_len=64)
-    name = Text("Tên giai đoạn", max_len=500)
-    seconds = DurationField("Thời lượng")
-    delete = BooleanField("Xóa")
+    key = Text(_l("Mã"), max_len=64)
+    name = Text(_l("Tên giai đoạn"), max_len=500)
+    seconds = DurationField(_l("Thời lượng"))
+    delete = BooleanField(_l("Xóa"))
 
     def validate_seconds(self, field):
         if not self.blank and not self.delete.data and field.data is None and not field.raw_error:
-            raise ValidationError("Nhập thời lượng")
+            raise ValidationError(_("Nhập thời lượng"))
 
     @property
     def blank(self) -> bool:
@@ -247,14 +250,14 @@ class PhaseRow(Form):
 
 
 class CriterionRow(Form):
-    key = Text("Mã", max_len=64)
-    name = Text("Tên tiêu chí", max_len=500)
-    max = NumberField("Điểm tối đa", positive=True)
-    delete = BooleanField("Xóa")
+    key = Text(_l("Mã"), max_len=64)
+    name = Text(_l("Tên tiêu chí"), max_len=500)
+    max = NumberField(_l("Điểm tối đa"), positive=True)
+    delete = BooleanField(_l("Xóa"))
 
     def validate_max(self, field):
         if not self.blank and not self.delete.data and field.data is None and not field.raw_error:
-            raise ValidationError("Nhập điểm tối đa")
+            raise ValidationError(_("Nhập điểm tối đa"))
 
     @property
     def blank(self) -> bool:
@@ -262,24 +265,24 @@ class CriterionRow(Form):
 
 
 class PartForm(Revision):
-    key = Text("Mã phần thi", max_len=64)
-    name = Text("Tên phần thi", max_len=500)
-    penalty_points = NumberField("Trừ điểm khi quá giờ (điểm)", minimum=0)
-    penalty_seconds = NumberField("cho mỗi (giây) quá giờ đã bắt đầu", integer=True, minimum=1)
+    key = Text(_l("Mã phần thi"), max_len=64)
+    name = Text(_l("Tên phần thi"), max_len=500)
+    penalty_points = NumberField(_l("Trừ điểm khi quá giờ (điểm)"), minimum=0)
+    penalty_seconds = NumberField(_l("cho mỗi (giây) quá giờ đã bắt đầu"), integer=True, minimum=1)
     phases = FieldList(FormField(PhaseRow), min_entries=0)
     criteria = FieldList(FormField(CriterionRow), min_entries=0)
 
 
 class CollectiveRow(Form):
-    key = Text("Mã", max_len=64)
-    name = Text("Tên giải", max_len=300)
-    count = NumberField("Số giải", integer=True, minimum=1)
-    amount = NumberField("Tiền thưởng (đồng)", integer=True, minimum=0, grouped=True)
-    delete = BooleanField("Xóa")
+    key = Text(_l("Mã"), max_len=64)
+    name = Text(_l("Tên giải"), max_len=300)
+    count = NumberField(_l("Số giải"), integer=True, minimum=1)
+    amount = NumberField(_l("Tiền thưởng (đồng)"), integer=True, minimum=0, grouped=True)
+    delete = BooleanField(_l("Xóa"))
 
     def validate_count(self, field):
         if not self.blank and not self.delete.data and field.data is None and not field.raw_error:
-            raise ValidationError("Nhập số giải")
+            raise ValidationError(_("Nhập số giải"))
 
     @property
     def blank(self) -> bool:
@@ -288,20 +291,20 @@ class CollectiveRow(Form):
 
 def _part_chosen(row, field):
     if not row.blank and not row.delete.data and not field.data:
-        raise ValidationError("Chọn phần thi")
+        raise ValidationError(_("Chọn phần thi"))
 
 
 class SpecialRow(CollectiveRow):
-    part = SelectField("Theo phần thi", validate_choice=False)
+    part = SelectField(_l("Theo phần thi"), validate_choice=False)
     validate_part = _part_chosen
 
 
 class IndividualRow(Form):
-    key = Text("Mã", max_len=64)
-    name = Text("Tên giải", max_len=300)
-    amount = NumberField("Tiền thưởng (đồng)", integer=True, minimum=0, grouped=True)
-    part = SelectField("Người biểu diễn ở phần thi", validate_choice=False)
-    delete = BooleanField("Xóa")
+    key = Text(_l("Mã"), max_len=64)
+    name = Text(_l("Tên giải"), max_len=300)
+    amount = NumberField(_l("Tiền thưởng (đồng)"), integer=True, minimum=0, grouped=True)
+    part = SelectField(_l("Người biểu diễn ở phần thi"), validate_choice=False)
+    delete = BooleanField(_l("Xóa"))
     validate_part = _part_chosen
 
     @property
@@ -316,10 +319,10 @@ class PrizesForm(Revision):
 
 
 class ProgrammeRow(Form):
-    key = Text("Mã", max_len=64)
-    name = Text("Tên mục", max_len=300)
-    kind = SelectField("Loại", choices=PROGRAMME_KIND_CHOICES, validate_choice=False)
-    delete = BooleanField("Xóa")
+    key = Text(_l("Mã"), max_len=64)
+    name = Text(_l("Tên mục"), max_len=300)
+    kind = SelectField(_l("Loại"), choices=PROGRAMME_KIND_CHOICES, validate_choice=False)
+    delete = BooleanField(_l("Xóa"))
 
     @property
     def blank(self) -> bool:
@@ -334,30 +337,30 @@ class ProgrammeForm(Revision):
 
 
 class UnitForm(Revision):
-    name = Text("Tên đơn vị (xã, thị trấn)", max_len=300)
-    key = Text("Mã (để trống: tự tạo từ tên)", max_len=64)
+    name = Text(_l("Tên đơn vị (xã, thị trấn)"), max_len=300)
+    key = Text(_l("Mã (để trống: tự tạo từ tên)"), max_len=64)
 
 
 class TeamForm(Revision):
-    name = Text("Tên đội", max_len=300)
-    unit = SelectField("Đơn vị", validate_choice=False)
-    key = Text("Mã (để trống: tự tạo từ tên)", max_len=64)
+    name = Text(_l("Tên đội"), max_len=300)
+    unit = SelectField(_l("Đơn vị"), validate_choice=False)
+    key = Text(_l("Mã (để trống: tự tạo từ tên)"), max_len=64)
 
 
 class MemberForm(Revision):
-    name = Text("Họ và tên", max_len=200)
-    position = Text("Chức vụ", max_len=300)
-    workplace = Text("Nơi công tác", max_len=300)
-    kind = RadioField("Là", choices=KIND_CHOICES, default="member", validate_choice=False)
-    roles = MultiCheckboxField("Biểu diễn ở phần thi")
-    key = Text("Mã (để trống: tự tạo từ tên)", max_len=64)
+    name = Text(_l("Họ và tên"), max_len=200)
+    position = Text(_l("Chức vụ"), max_len=300)
+    workplace = Text(_l("Nơi công tác"), max_len=300)
+    kind = RadioField(_l("Là"), choices=KIND_CHOICES, default="member", validate_choice=False)
+    roles = MultiCheckboxField(_l("Biểu diễn ở phần thi"))
+    key = Text(_l("Mã (để trống: tự tạo từ tên)"), max_len=64)
 
 
 class JudgeForm(Revision):
-    name = Text("Họ và tên", max_len=200)
-    title = Text("Chức vụ", max_len=300)
-    head = BooleanField("Trưởng ban giám khảo")
-    key = Text("Mã (để trống: tự tạo từ tên)", max_len=64)
+    name = Text(_l("Họ và tên"), max_len=200)
+    title = Text(_l("Chức vụ"), max_len=300)
+    head = BooleanField(_l("Trưởng ban giám khảo"))
+    key = Text(_l("Mã (để trống: tự tạo từ tên)"), max_len=64)
 
 
 class ActionForm(Revision):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 
 from ...services import setup_edit as svc
 from ..auth import roles_required
@@ -36,7 +37,7 @@ def reissue(contest_id: int, token_id: int):
     get_contest(contest_id)
     ActionForm()  # CSRF is checked for every POST; the revision does not matter here
     fresh = svc.reissue_link(contest_id, token_id, actor())
-    flash(f"Đã thu hồi đường dẫn cũ và cấp mã mới cho {fresh.label}. Hãy in lại thẻ QR.", "success")
+    flash(gettext("Đã thu hồi đường dẫn cũ và cấp mã mới cho %(who)s. Hãy in lại thẻ QR.", who=fresh.label), "success")
     return redirect(url_for("organiser.links", contest_id=contest_id) + f"#link-{fresh.id}")
 
 

@@ -4,6 +4,7 @@ delete buttons that ask once."""
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 
 from ...core.errors import NotFound
 from ...core.text import name_sort_key
@@ -36,7 +37,7 @@ def _get(model, contest_id: int, row_id: int, what: str):
 
 
 def _unit_choices(contest) -> list[tuple[str, str]]:
-    return [("", "— chưa gắn đơn vị —")] + [(str(u.id), u.name) for u in contest.units]
+    return [("", gettext("— chưa gắn đơn vị —"))] + [(str(u.id), u.name) for u in contest.units]
 
 
 def _new_unit_form(contest) -> UnitForm:
@@ -79,7 +80,7 @@ def add_unit(contest_id: int):
     unit, errors, status = run(form, lambda: svc.save_unit(contest_id, form.revision_value, form.data, actor()))
     if status != 200:
         return _render_teams(contest, unit_form=form, errors=errors, status=status, focus="unit")
-    flash(f"Đã thêm đơn vị “{unit.name}”.", "success")
+    flash(gettext("Đã thêm đơn vị “%(name)s”.", name=unit.name), "success")
     return redirect(url_for("organiser.teams", contest_id=contest_id) + "#units")
 
 
@@ -98,7 +99,7 @@ def unit(contest_id: int, unit_id: int):
     if status != 200:
         return render_template("organiser/unit.html", contest=contest, active="teams", form=form, unit=row,
                                errors=errors), status
-    flash("Đã lưu đơn vị.", "success")
+    flash(gettext("Đã lưu đơn vị."), "success")
     return redirect(url_for("organiser.teams", contest_id=contest_id) + "#units")
 
 
@@ -110,7 +111,7 @@ def delete_unit(contest_id: int, unit_id: int):
     _, errors, status = run(form, lambda: svc.delete_unit(contest_id, form.revision_value, unit_id, actor()))
     if status != 200:
         return _render_teams(contest, errors=errors, status=status)
-    flash("Đã xóa đơn vị.", "success")
+    flash(gettext("Đã xóa đơn vị."), "success")
     return redirect(url_for("organiser.teams", contest_id=contest_id) + "#units")
 
 
@@ -123,7 +124,7 @@ def add_team(contest_id: int):
     team, errors, status = run(form, lambda: svc.save_team(contest_id, form.revision_value, form.data, actor()))
     if status != 200:
         return _render_teams(contest, team_form=form, errors=errors, status=status, focus="team")
-    flash(f"Đã thêm đội “{team.name}”; hãy thêm thành viên.", "success")
+    flash(gettext("Đã thêm đội “%(name)s”; hãy thêm thành viên.", name=team.name), "success")
     return redirect(url_for("organiser.team", contest_id=contest_id, team_id=team.id))
 
 
@@ -135,7 +136,7 @@ def delete_team(contest_id: int, team_id: int):
     _, errors, status = run(form, lambda: svc.delete_team(contest_id, form.revision_value, team_id, actor()))
     if status != 200:
         return _render_teams(contest, errors=errors, status=status)
-    flash("Đã xóa đội.", "success")
+    flash(gettext("Đã xóa đội."), "success")
     return redirect(url_for("organiser.teams", contest_id=contest_id))
 
 
@@ -185,7 +186,7 @@ def team(contest_id: int, team_id: int):
                                                         team_id))
     if status != 200:
         return _render_team(contest, row, team_form=form, errors=errors, status=status, focus="team")
-    flash("Đã lưu thông tin đội.", "success")
+    flash(gettext("Đã lưu thông tin đội."), "success")
     return redirect(url_for("organiser.team", contest_id=contest_id, team_id=team_id))
 
 
@@ -199,7 +200,7 @@ def add_member(contest_id: int, team_id: int):
                                                                form.data, actor()))
     if status != 200:
         return _render_team(contest, row, member_form=form, errors=errors, status=status, focus="member")
-    flash(f"Đã thêm {member.name} vào {row.name}.", "success")
+    flash(gettext("Đã thêm %(name)s vào %(team)s.", name=member.name, team=row.name), "success")
     return redirect(url_for("organiser.team", contest_id=contest_id, team_id=team_id) + "#member-form")
 
 
@@ -220,7 +221,7 @@ def member(contest_id: int, team_id: int, member_id: int):
     if status != 200:
         return render_template("organiser/member.html", contest=contest, active="teams", team=team_row,
                                member=row, form=form, errors=errors), status
-    flash(f"Đã lưu {form.name.data}.", "success")
+    flash(gettext("Đã lưu %(name)s.", name=form.name.data), "success")
     return redirect(url_for("organiser.team", contest_id=contest_id, team_id=team_id))
 
 
@@ -234,7 +235,7 @@ def delete_member(contest_id: int, team_id: int, member_id: int):
                                                             actor()))
     if status != 200:
         return _render_team(contest, team_row, errors=errors, status=status)
-    flash("Đã xóa thành viên.", "success")
+    flash(gettext("Đã xóa thành viên."), "success")
     return redirect(url_for("organiser.team", contest_id=contest_id, team_id=team_id))
 
 
@@ -263,7 +264,7 @@ def judges(contest_id: int):
     if status != 200:
         return _render_judges(contest, form, errors, status)
     judge, notice = result
-    flash(f"Đã thêm giám khảo {judge.name}; thẻ QR của giám khảo đã sẵn sàng.", "success")
+    flash(gettext("Đã thêm giám khảo %(name)s; thẻ QR của giám khảo đã sẵn sàng.", name=judge.name), "success")
     if notice:
         flash(notice, "info")
     return redirect(url_for("organiser.judges", contest_id=contest_id))
@@ -284,7 +285,7 @@ def judge(contest_id: int, judge_id: int):
     if status != 200:
         return render_template("organiser/judge.html", contest=contest, active="judges", judge=row, form=form,
                                errors=errors), status
-    flash(f"Đã lưu giám khảo {result[0].name}.", "success")
+    flash(gettext("Đã lưu giám khảo %(name)s.", name=result[0].name), "success")
     if result[1]:
         flash(result[1], "info")
     return redirect(url_for("organiser.judges", contest_id=contest_id))
@@ -298,5 +299,5 @@ def delete_judge(contest_id: int, judge_id: int):
     _, errors, status = run(form, lambda: svc.delete_judge(contest_id, form.revision_value, judge_id, actor()))
     if status != 200:
         return _render_judges(contest, errors=errors, status=status)
-    flash("Đã xóa giám khảo; đường dẫn của giám khảo này không còn dùng được.", "success")
+    flash(gettext("Đã xóa giám khảo; đường dẫn của giám khảo này không còn dùng được."), "success")
     return redirect(url_for("organiser.judges", contest_id=contest_id))

@@ -7,6 +7,7 @@ path came from (``paths`` below)."""
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 
 from ...core.text import format_number
 from ...services import setup_edit as svc
@@ -35,8 +36,9 @@ def _parts_view(rules: dict) -> list[dict]:
                                 for ph in p.get("phases", [])) or "—",
             "duration": f"{seconds // 60}:{seconds % 60:02d}",
             "criteria": ", ".join(f"{c['name']} ({format_number(c['max'])})" for c in p.get("criteria", [])),
-            "penalty": (f"−{format_number(penalty['points'])} điểm mỗi {penalty['per_seconds']} giây"
-                        if penalty and penalty.get("points") else "Không trừ"),
+            "penalty": (gettext("−%(points)s điểm mỗi %(seconds)s giây", points=format_number(penalty['points']),
+                                seconds=penalty['per_seconds'])
+                        if penalty and penalty.get("points") else gettext("Không trừ")),
         })
     return out
 
@@ -61,7 +63,7 @@ def _general_form(contest, form: GeneralRulesForm | None = None) -> GeneralRules
             form.tie_break.append_entry(order[i] if i < len(order) else "")
     for i, entry in enumerate(form.tie_break.entries):
         entry.choices = choices
-        entry.label.text = f"Ưu tiên {i + 1}"
+        entry.label.text = gettext("Ưu tiên %(n)s", n=i + 1)
     return form
 
 
@@ -101,7 +103,7 @@ def rules(contest_id: int):
     _, errors, status = run(form, save, paths=paths, rules=contest.rules_data)
     if status != 200:
         return _render_rules(contest, form, errors, status)
-    flash("Đã lưu quy định chung của thể lệ.", "success")
+    flash(gettext("Đã lưu quy định chung của thể lệ."), "success")
     return redirect(url_for("organiser.rules", contest_id=contest_id))
 
 
@@ -186,7 +188,7 @@ def part(contest_id: int, index: int | None = None):
                                                             index), paths=paths, rules=contest.rules_data)
     if status != 200:
         return _render_part(contest, form, index, errors, status)
-    flash(f"Đã lưu phần thi “{form.name.data}”.", "success")
+    flash(gettext("Đã lưu phần thi “%(name)s”.", name=form.name.data), "success")
     return redirect(url_for("organiser.rules", contest_id=contest_id))
 
 
@@ -198,7 +200,7 @@ def delete_part(contest_id: int, key: str):
     _, errors, status = run(form, lambda: svc.delete_part(contest_id, form.revision_value, key, actor()))
     if status != 200:
         return _render_rules(contest, _general_form(contest), errors, status)
-    flash("Đã xóa phần thi.", "success")
+    flash(gettext("Đã xóa phần thi."), "success")
     return redirect(url_for("organiser.rules", contest_id=contest_id))
 
 
@@ -217,7 +219,7 @@ def _prizes_form(contest, form: PrizesForm | None = None) -> PrizesForm:
                 getattr(form, group).append_entry(p)
             for _ in range(BLANK_ROWS):
                 getattr(form, group).append_entry()
-    choices = [("", "— chọn phần thi —")] + _part_choices(rules)
+    choices = [("", gettext("— chọn phần thi —"))] + _part_choices(rules)
     for group in ("special", "individual"):
         for entry in getattr(form, group).entries:
             entry.form.part.choices = choices
@@ -266,7 +268,7 @@ def prizes(contest_id: int):
                             paths=paths, rules=contest.rules_data)
     if status != 200:
         return _render_prizes(contest, form, errors, status)
-    flash("Đã lưu cơ cấu giải thưởng.", "success")
+    flash(gettext("Đã lưu cơ cấu giải thưởng."), "success")
     return redirect(url_for("organiser.prizes", contest_id=contest_id))
 
 
@@ -332,5 +334,5 @@ def programme(contest_id: int):
                             paths=paths)
     if status != 200:
         return _render_programme(contest, form, errors, status)
-    flash("Đã lưu chương trình.", "success")
+    flash(gettext("Đã lưu chương trình."), "success")
     return redirect(url_for("organiser.programme", contest_id=contest_id))

@@ -4,6 +4,7 @@ export. Thin: the work is in :mod:`contest.services.setup_edit`."""
 from __future__ import annotations
 
 from flask import Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import login_required
 from sqlalchemy import select
 
@@ -41,7 +42,8 @@ def create():
     contest, errors, status = run(form, lambda: svc.create_contest(form.data, actor()))
     if status != 200:
         return _home(form=form, errors=errors, status=status)
-    flash(f"Đã tạo hội thi “{contest.name}” với thể lệ mặc định; hãy xem lại từng bước bên dưới.", "success")
+    flash(gettext("Đã tạo hội thi “%(name)s” với thể lệ mặc định; hãy xem lại từng bước bên dưới.",
+                  name=contest.name), "success")
     return redirect(url_for("organiser.contest", contest_id=contest.id))
 
 
@@ -55,9 +57,9 @@ def import_file():
     try:
         contest = svc.import_document(upload.filename, upload.read(), actor())
     except ContestError as exc:
-        return _home(import_form=form, import_errors=[f"Không nhập được {upload.filename}: {exc.message}"],
+        return _home(import_form=form, import_errors=[gettext("Không nhập được %(file)s:", file=upload.filename) + f" {exc.message}"],
                      status=exc.status)
-    flash(f"Đã nhập hội thi “{contest.name}” từ {upload.filename}.", "success")
+    flash(gettext("Đã nhập hội thi “%(name)s” từ %(file)s.", name=contest.name, file=upload.filename), "success")
     return redirect(url_for("organiser.contest", contest_id=contest.id))
 
 
@@ -74,17 +76,17 @@ def _step_links(contest_id: int) -> dict[str, list[tuple[str, str]]]:
     projector = optional_url("show.projector", contest_id=contest_id)
     jury = optional_url("judging.jury", contest_id=contest_id)
     return {
-        "contest": some(("Sửa thông tin", url_for("organiser.info", contest_id=contest_id))),
-        "rules": some(("Thể lệ", url_for("organiser.rules", contest_id=contest_id)),
-                      ("Chương trình", url_for("organiser.programme", contest_id=contest_id))),
-        "teams": some(("Đơn vị và đội thi", url_for("organiser.teams", contest_id=contest_id))),
-        "judges": some(("Ban giám khảo", url_for("organiser.judges", contest_id=contest_id)),
-                       ("Thẻ QR", url_for("organiser.cards", contest_id=contest_id, only="judges"))),
-        "questions": some(("Ngân hàng câu hỏi", bank)),
-        "seal": some(("Niêm phong lá thăm", bank and bank + "#draw")),
-        "rehearse": some(("Dẫn chương trình", mc), ("Máy chiếu", projector), ("Bảng giám khảo", jury),
-                         ("Mã QR", url_for("organiser.links", contest_id=contest_id))),
-        "live": some(("Dẫn chương trình", mc), ("Bảng giám khảo", jury)),
+        "contest": some((gettext("Sửa thông tin"), url_for("organiser.info", contest_id=contest_id))),
+        "rules": some((gettext("Thể lệ"), url_for("organiser.rules", contest_id=contest_id)),
+                      (gettext("Chương trình"), url_for("organiser.programme", contest_id=contest_id))),
+        "teams": some((gettext("Đơn vị và đội thi"), url_for("organiser.teams", contest_id=contest_id))),
+        "judges": some((gettext("Ban giám khảo"), url_for("organiser.judges", contest_id=contest_id)),
+                       (gettext("Thẻ QR"), url_for("organiser.cards", contest_id=contest_id, only="judges"))),
+        "questions": some((gettext("Ngân hàng câu hỏi"), bank)),
+        "seal": some((gettext("Niêm phong lá thăm"), bank and bank + "#draw")),
+        "rehearse": some((gettext("Dẫn chương trình"), mc), (gettext("Máy chiếu"), projector),
+                         (gettext("Bảng giám khảo"), jury), (gettext("Mã QR"), url_for("organiser.links", contest_id=contest_id))),
+        "live": some((gettext("Dẫn chương trình"), mc), (gettext("Bảng giám khảo"), jury)),
     }
 
 
@@ -92,8 +94,8 @@ def _step_links(contest_id: int) -> dict[str, list[tuple[str, str]]]:
 def _setup_screens():
     """Other packages' screens for the setup tabs, when they exist."""
     def setup_extra_tabs(contest_id: int) -> list[tuple[str, str, str]]:
-        tabs = [("questions", "Câu hỏi", optional_url("bank.review", contest_id=contest_id)),
-                ("documents", "Văn bản", optional_url("paperwork.index", contest_id=contest_id))]
+        tabs = [("questions", gettext("Câu hỏi"), optional_url("bank.review", contest_id=contest_id)),
+                ("documents", gettext("Văn bản"), optional_url("paperwork.index", contest_id=contest_id))]
         return [(key, label, url) for key, label, url in tabs if url]
     return {"setup_extra_tabs": setup_extra_tabs}
 
@@ -136,5 +138,5 @@ def info(contest_id: int):
     if status != 200:
         return render_template("organiser/info.html", contest=contest, form=form, active="info",
                                errors=errors), status
-    flash("Đã lưu thông tin hội thi.", "success")
+    flash(gettext("Đã lưu thông tin hội thi."), "success")
     return redirect(url_for("organiser.contest", contest_id=contest_id))
