@@ -5,7 +5,8 @@ screen showing names full of markup as text (no dialog ever opens).
 1. The judge signs in by QR link and opens a second tab; the router drops (set_offline).
 2. Four sheets are entered offline; the outbox holds them.
 3. The server is killed (-9) and started again while the tablet is still offline; the
-   tablet's clock is moved on five minutes (its retries fail quietly meanwhile).
+   projector on the wall reconnects by itself and follows the MC's next press; the tablet's
+   clock is moved on five minutes (its retries fail quietly meanwhile).
 4. The router comes back: both tabs flush at once. The server holds exactly four sheets,
    each created once (audit), none replaced; both tabs say "Đã lưu ✓".
 5. Audience, projector, MC console, jury board and tablet, with names like
@@ -56,7 +57,11 @@ def test_tablet_offline_through_a_reboot_and_hostile_names(tmp_path, browser):
         return page
 
     ctx = browser.new_context(locale="vi-VN", viewport={"width": 768, "height": 1024})
+    wall = browser.new_context(locale="vi-VN", viewport={"width": 1920, "height": 1080})
     try:
+        projector = watch(wall.new_page(), "projector-live")
+        projector.goto(f"{server.url}/c/{server.contest}/projector")
+        projector.wait_for_selector("#conn-dot.conn-ok", timeout=15_000)
         tab1 = watch(ctx.new_page(), "tablet-1")
         tab1.clock.install()
         tab1.goto(links["judges"]["j2"]["url"])
@@ -77,6 +82,12 @@ def test_tablet_offline_through_a_reboot_and_hostile_names(tmp_path, browser):
 
         # 3. the laptop reboots meanwhile; minutes pass on the tablet
         restart(server, api)
+        # the projector finds the server again by itself and follows the next press
+        projector.wait_for_selector("#conn-dot.conn-ok", timeout=20_000)
+        assert "Tuyên bố lý do" not in projector.locator("body").inner_text()
+        api.press(links["mc"]["token"], action="next")  # now "Chào cờ", next "Tuyên bố lý do"
+        projector.wait_for_function("() => document.body.innerText.includes('Tuyên bố lý do')",
+                                    timeout=15_000)
         tab1.clock.fast_forward("05:00")
         tab2.clock.fast_forward("05:00")
         assert api("GET", "/scores", j2)[1]["sheets"] == []
@@ -120,4 +131,5 @@ def test_tablet_offline_through_a_reboot_and_hostile_names(tmp_path, browser):
         assert not errors, errors
     finally:
         ctx.close()
+        wall.close()
         server.stop()
