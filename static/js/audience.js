@@ -2,6 +2,7 @@
 // the organisers make it public, and the prizes as they are announced. No login, no controls.
 import { connectLive, countdown } from './live.js';
 import { setText, h, fill, show, leaderboard, choiceItems } from './show-common.js';
+import { t as _t } from './i18n.js';
 
 const root = document.getElementById('show');
 const timerEl = document.getElementById('au-timer');
@@ -31,7 +32,7 @@ function render(next) {
   const qs = document.getElementById('au-question');
   show(qs, !!q);
   if (q) {
-    setText(qs, 'q_title', `Câu hỏi — lá thăm số ${q.lot}`);
+    setText(qs, 'q_title', _t('Câu hỏi — lá thăm số {lot}', { lot: q.lot }));
     setText(qs, 'q_text', q.question?.text);
     fill(qs.querySelector('[data-f="q_choices"]'), choiceItems(q.question?.choices));
   }

@@ -5,6 +5,7 @@
 // - forms with data-confirm ask once; tables sort; a rejected row's reason gets the focus.
 
 import { bindConfirms, sortableTables } from './ui.js';
+import { t as _t } from './i18n.js';
 
 const LETTERS = 'ABCDEFGH';
 
@@ -31,7 +32,7 @@ function setupQuestionForm(form) {
     row.querySelector('.choice-letter').textContent = letter;
     const input = row.querySelector('input');
     input.value = '';
-    input.setAttribute('aria-label', `Phương án ${letter}`);
+    input.setAttribute('aria-label', _t('Phương án {letter}', { letter }));
     list.append(row);
     if (select) select.append(new Option(letter, letter));
     if (n + 1 >= LETTERS.length) event.currentTarget.hidden = true;
@@ -45,7 +46,7 @@ function setupQuestionForm(form) {
     const row = rows[rows.length - 1].cloneNode(true);
     row.querySelectorAll('input, textarea').forEach((el) => { el.value = ''; });
     const label = row.querySelector('label');
-    label.firstChild.textContent = `Câu hỏi phụ ${rows.length + 1}`;
+    label.firstChild.textContent = _t('Câu hỏi phụ {n}', { n: rows.length + 1 });
     followUps.append(row);
     if (rows.length + 1 >= 5) event.currentTarget.hidden = true;
     row.querySelector('textarea')?.focus();

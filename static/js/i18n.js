@@ -7,8 +7,9 @@
 //   t('Đã lưu ✓')                                   -> 'Saved ✓'
 //   t('Đội thi thứ {n}/{total}', { n: 2, total: 7 }) -> 'Team 2 of 7'
 //
+// Screens import it as _t (t and tr are common local names there: teams, table rows).
 // A message used by a script must be listed for its module in templates/_i18n.html (the test
-// tests/integration/test_i18n_screens.py checks that every t('…') literal is).
+// tests/integration/test_i18n_screens.py checks that every _t('…') literal is).
 
 let dictionary = null;
 

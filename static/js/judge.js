@@ -11,6 +11,7 @@
 
 import { connectLive } from './live.js';
 import { formatNumber, toast } from './ui.js';
+import { t as _t } from './i18n.js';
 
 const data = JSON.parse(document.getElementById('judge-data').textContent);
 const CID = data.contest;
@@ -34,7 +35,7 @@ function load(name, fallback) {
 function save(name, value) {
   memory[name] = value;
   try { localStorage.setItem(NS + name, JSON.stringify(value)); } catch {
-    if (storageOk) toast('Trình duyệt không cho lưu tạm trên máy: đừng tải lại trang khi chưa gửi xong.', 'error');
+    if (storageOk) toast(_t('Trình duyệt không cho lưu tạm trên máy: đừng tải lại trang khi chưa gửi xong.'), 'error');
     storageOk = false;
   }
 }
@@ -123,7 +124,7 @@ function renderSheet() {
   const values = sheetValues(key);
   const locked = locks.has(current.part);
   $('sheet-title').textContent = team.name;
-  $('sheet-part').textContent = `${part.name} · tối đa ${fmt(part.max)} điểm`;
+  $('sheet-part').textContent = `${part.name} · ${_t('tối đa {max} điểm', { max: fmt(part.max) })}`;
   const box = $('criteria');
   box.textContent = '';
   for (const c of part.criteria) {
@@ -134,17 +135,17 @@ function renderSheet() {
     row.innerHTML = `
       <div class="criterion-text">
         <div class="stepper-label"></div>
-        <div class="stepper-max">tối đa ${fmt(c.max)} điểm · bước ${fmt(STEP)}</div>
+        <div class="stepper-max">${_t('tối đa {max} điểm · bước {step}', { max: fmt(c.max), step: fmt(STEP) })}</div>
         <input type="range" class="criterion-range" min="0" max="${c.max}" step="${STEP}">
       </div>
       <div class="stepper">
-        <button type="button" class="stepper-btn" data-delta="-1" aria-label="Giảm ${fmt(STEP)}">−</button>
+        <button type="button" class="stepper-btn" data-delta="-1" aria-label="${_t('Giảm {step}', { step: fmt(STEP) })}">−</button>
         <input class="stepper-value" inputmode="decimal" autocomplete="off" aria-label="">
-        <button type="button" class="stepper-btn" data-delta="1" aria-label="Tăng ${fmt(STEP)}">+</button>
+        <button type="button" class="stepper-btn" data-delta="1" aria-label="${_t('Tăng {step}', { step: fmt(STEP) })}">+</button>
       </div>`;
     row.querySelector('.stepper-label').textContent = c.name;
     const input = row.querySelector('.stepper-value');
-    input.setAttribute('aria-label', `${c.name}, tối đa ${fmt(c.max)}`);
+    input.setAttribute('aria-label', `${c.name}, ${_t('tối đa {max}', { max: fmt(c.max) })}`);
     input.value = v === null || v === undefined ? '' : formatNumber(v);
     input.placeholder = '–';
     const range = row.querySelector('.criterion-range');
@@ -190,29 +191,29 @@ function renderTotal() {
   submit.disabled = locked;
   note.className = 'sheet-note';
   if (locked) {
-    note.textContent = 'Phần thi đã được khoá: không sửa được điểm. Cần Trưởng ban mở khoá.';
+    note.textContent = _t('Phần thi đã được khoá: không sửa được điểm. Cần Trưởng ban mở khoá.');
     note.classList.add('note-warn');
   } else if (rejected[key]) {
-    note.textContent = `Máy chủ từ chối phiếu: ${rejected[key]}`;
+    note.textContent = _t('Máy chủ từ chối phiếu: {reason}', { reason: rejected[key] });
     note.classList.add('note-error');
   } else if (missing) {
-    note.textContent = `Còn ${missing} tiêu chí chưa chấm.`;
+    note.textContent = _t('Còn {n} tiêu chí chưa chấm.', { n: missing });
   } else if (st === 'queued') {
-    note.textContent = 'Phiếu đang chờ gửi — sẽ tự gửi lại khi có mạng.';
+    note.textContent = _t('Phiếu đang chờ gửi — sẽ tự gửi lại khi có mạng.');
     note.classList.add('note-warn');
   } else if (st === 'draft') {
-    note.textContent = 'Đã sửa, chưa gửi: bấm "Gửi điểm".';
+    note.textContent = _t('Đã sửa, chưa gửi: bấm "Gửi điểm".');
     note.classList.add('note-warn');
   } else if (st === 'stored') {
-    note.textContent = 'Phiếu này đã lưu trên máy chủ ✓';
+    note.textContent = _t('Phiếu này đã lưu trên máy chủ ✓');
     note.classList.add('note-ok');
   } else {
     note.textContent = '';
   }
   badge.hidden = st === 'none';
   badge.className = 'badge';
-  const labels = { stored: ['badge-ok', 'Đã lưu'], queued: ['badge-warn', 'Chờ gửi'],
-    draft: ['badge-warn', 'Chưa gửi'], rejected: ['badge-missing', 'Bị từ chối'] };
+  const labels = { stored: ['badge-ok', _t('Đã lưu')], queued: ['badge-warn', _t('Chờ gửi')],
+    draft: ['badge-warn', _t('Chưa gửi')], rejected: ['badge-missing', _t('Bị từ chối')] };
   if (labels[st]) { badge.classList.add(labels[st][0]); badge.textContent = labels[st][1]; }
 }
 
@@ -258,7 +259,7 @@ $('criteria').addEventListener('change', (e) => {
   const n = parseTyped(text);
   if (n === null || n > Number(c.max)) {
     e.target.setAttribute('aria-invalid', 'true');
-    toast(`${c.name}: nhập số từ 0 đến ${fmt(c.max)}, bước ${fmt(STEP)}`, 'error');
+    toast(`${c.name}: ${_t('nhập số từ 0 đến {max}, bước {step}', { max: fmt(c.max), step: fmt(STEP) })}`, 'error');
     const v = sheetValues(keyOf(current.team, current.part)).criteria[criterion];
     e.target.value = v === null || v === undefined ? '' : formatNumber(v);
     return;
@@ -284,7 +285,7 @@ $('submit').addEventListener('click', () => {
     for (const c of missing) {
       $('criteria').querySelector(`[data-criterion="${c.key}"] .stepper-value`)?.setAttribute('aria-invalid', 'true');
     }
-    toast(`Chưa chấm: ${missing.map((c) => c.name).join(', ')}`, 'error');
+    toast(_t('Chưa chấm: {names}', { names: missing.map((c) => c.name).join(', ') }), 'error');
     return;
   }
   const criteria = {};
@@ -336,14 +337,14 @@ function renderNominations() {
     const now = document.createElement('p');
     now.className = 'small muted';
     const queued = pendingNomination(prize.key) !== null;
-    now.textContent = chosen ? `Đề cử của tôi: ${memberName(chosen)}${queued ? ' — chờ gửi' : ' ✓'}` : 'Chưa đề cử ai.';
+    now.textContent = chosen ? `${_t('Đề cử của tôi: {name}', { name: memberName(chosen) })}${queued ? ` — ${_t('chờ gửi')}` : ' ✓'}` : _t('Chưa đề cử ai.');
     const row = document.createElement('div');
     row.className = 'nom-members';
     const members = data.performers[prize.part]?.[current.team] ?? [];
     if (!members.length) {
       const p = document.createElement('p');
       p.className = 'muted';
-      p.textContent = 'Đội này không có thành viên tham gia phần thi này.';
+      p.textContent = _t('Đội này không có thành viên tham gia phần thi này.');
       row.append(p);
     }
     for (const m of members) {
@@ -405,7 +406,7 @@ function renderOverview() {
   const table = $('overview');
   table.textContent = '';
   const head = table.createTHead().insertRow();
-  head.append(Object.assign(document.createElement('th'), { textContent: 'Đội' }));
+  head.append(Object.assign(document.createElement('th'), { textContent: _t('Đội') }));
   for (const p of data.parts) head.append(Object.assign(document.createElement('th'), { textContent: p.name }));
   const body = table.createTBody();
   for (const t of data.teams) {
@@ -424,7 +425,7 @@ function renderOverview() {
       b.dataset.part = p.key;
       const total = st === 'stored' ? stored[key]?.total : null;
       b.textContent = `${ICONS[st]}${total !== null && total !== undefined ? ` ${formatNumber(total)}` : ''}` || '·';
-      b.setAttribute('aria-label', `${t.name}, ${p.name}: ${{ stored: 'đã lưu', queued: 'chờ gửi', draft: 'chưa gửi', rejected: 'bị từ chối', none: 'chưa chấm' }[st]}`);
+      b.setAttribute('aria-label', `${t.name}, ${p.name}: ${{ stored: _t('đã lưu'), queued: _t('chờ gửi'), draft: _t('chưa gửi'), rejected: _t('bị từ chối'), none: _t('chưa chấm') }[st]}`);
       td.append(b);
     }
   }
@@ -436,7 +437,7 @@ function open(team, part, reason) {
   current = { team, part };
   save('current', current);
   renderSheet();
-  if (reason === 'stage') toast(`Sân khấu: mở phiếu ${teams.get(team).name} — ${parts.get(part).name}`, 'info');
+  if (reason === 'stage') toast(_t('Sân khấu: mở phiếu {team} — {part}', { team: teams.get(team).name, part: parts.get(part).name }), 'info');
 }
 
 $('team-select').addEventListener('change', (e) => open(e.target.value, current.part));
@@ -473,15 +474,15 @@ function renderState() {
   const nominations = outbox.length - sheets;
   el.className = 'save-state';
   if (outbox.length) {
-    const what = [sheets ? `${sheets} phiếu` : '', nominations ? `${nominations} đề cử` : ''].filter(Boolean).join(', ');
-    el.textContent = `Chưa gửi: ${what} — sẽ tự gửi lại`;
+    const what = [sheets ? _t('{n} phiếu', { n: sheets }) : '', nominations ? _t('{n} đề cử', { n: nominations }) : ''].filter(Boolean).join(', ');
+    el.textContent = _t('Chưa gửi: {what} — sẽ tự gửi lại', { what });
     el.classList.add('state-pending');
     if (lastError) el.title = lastError;
   } else if (Object.keys(rejected).length) {
-    el.textContent = `Có ${Object.keys(rejected).length} phiếu bị từ chối — xem ✕ trong bảng "Phiếu của tôi"`;
+    el.textContent = _t('Có {n} phiếu bị từ chối — xem ✕ trong bảng "Phiếu của tôi"', { n: Object.keys(rejected).length });
     el.classList.add('state-error');
   } else {
-    el.textContent = 'Đã lưu ✓';
+    el.textContent = _t('Đã lưu ✓');
     el.classList.add('state-ok');
     el.removeAttribute('title');
   }
@@ -525,15 +526,15 @@ function accepted(entry, answer) {
 }
 
 function refused(entry, error) {
-  const message = error?.message || 'Máy chủ từ chối';
+  const message = error?.message || _t('Máy chủ từ chối');
   if (entry.kind === 'sheet') {
     rejected[entry.key] = message;
     save('rejected', rejected);
     if (!drafts[entry.key]) setDraft(entry.key, { criteria: entry.body.criteria, comment: entry.body.comment });
     const [team, part] = entry.key.split('|');
-    toast(`Phiếu ${teams.get(team)?.name ?? team} — ${parts.get(part)?.name ?? part} bị từ chối: ${message}`, 'error', 8000);
+    toast(_t('Phiếu {team} — {part} bị từ chối: {message}', { team: teams.get(team)?.name ?? team, part: parts.get(part)?.name ?? part, message }), 'error', 8000);
   } else {
-    toast(`Đề cử bị từ chối: ${message}`, 'error', 8000);
+    toast(_t('Đề cử bị từ chối: {message}', { message }), 'error', 8000);
   }
 }
 
@@ -557,7 +558,7 @@ async function flush() {
       try {
         response = await send(entry);
       } catch (err) {
-        lastError = 'Không gửi được (mất mạng)';
+        lastError = _t('Không gửi được (mất mạng)');
         scheduleRetry(entry);
         return;
       }
@@ -579,7 +580,7 @@ async function flush() {
         renderNominations();
         continue;
       }
-      lastError = `Máy chủ trả lời ${response.status}`;
+      lastError = _t('Máy chủ trả lời {status}', { status: response.status });
       scheduleRetry(entry);
       return;
     }
@@ -610,7 +611,7 @@ function renderStageJump() {
   const away = onStage && (onStage.team !== current.team || onStage.part !== current.part)
     && teams.has(onStage.team) && parts.has(onStage.part);
   b.hidden = !away;
-  if (away) b.textContent = `Sân khấu đang chấm: ${teams.get(onStage.team).name} — ${parts.get(onStage.part).name} · mở phiếu`;
+  if (away) b.textContent = _t('Sân khấu đang chấm: {team} — {part} · mở phiếu', { team: teams.get(onStage.team).name, part: parts.get(onStage.part).name });
 }
 $('stage-jump').addEventListener('click', () => { if (onStage) open(onStage.team, onStage.part); });
 function followStep(step) {

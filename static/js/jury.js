@@ -8,6 +8,7 @@
 
 import { connectLive } from './live.js';
 import { confirmAction, formatMoney, formatNumber, toast } from './ui.js';
+import { t as _t } from './i18n.js';
 
 const boot = JSON.parse(document.getElementById('jury-data').textContent);
 const CID = boot.contest;
@@ -35,7 +36,7 @@ async function call(method, path, body) {
   let data = null;
   try { data = await r.json(); } catch { /* empty */ }
   if (!r.ok) {
-    const err = new Error(data?.error?.message || `Lỗi ${r.status}`);
+    const err = new Error(data?.error?.message || _t('Lỗi {status}', { status: r.status }));
     err.status = r.status; err.code = data?.error?.code; err.field = data?.error?.field;
     throw err;
   }
@@ -72,15 +73,15 @@ async function act(method, path, body, okText) {
 }
 
 // A dialog asking for a reason (required); resolves to the text or null.
-function askReason(message, { label = 'Lý do', confirmLabel = 'Đồng ý' } = {}) {
+function askReason(message, { label = _t('Lý do'), confirmLabel = _t('Đồng ý') } = {}) {
   return new Promise((resolve) => {
     const dlg = el('dialog', { className: 'dialog' });
     const p = el('p', { textContent: message });
     const id = `reason-${Math.random().toString(16).slice(2)}`;
-    const lab = el('label', { htmlFor: id, className: 'form-label', textContent: `${label} (bắt buộc)` });
+    const lab = el('label', { htmlFor: id, className: 'form-label', textContent: `${label} ${_t('(bắt buộc)')}` });
     const area = el('textarea', { id, maxLength: 1000, required: true });
-    const err = el('div', { className: 'field-error', hidden: true, textContent: 'Cần ghi lý do (ít nhất 3 ký tự)' });
-    const no = el('button', { type: 'button', className: 'btn btn-ghost', textContent: 'Hủy' });
+    const err = el('div', { className: 'field-error', hidden: true, textContent: _t('Cần ghi lý do (ít nhất 3 ký tự)') });
+    const no = el('button', { type: 'button', className: 'btn btn-ghost', textContent: _t('Hủy') });
     const yes = el('button', { type: 'button', className: 'btn btn-primary', textContent: confirmLabel });
     dlg.append(p, lab, area, err, el('div', { className: 'row row-end' }, no, yes));
     let answer = null;
@@ -108,10 +109,10 @@ function renderSummary() {
   const m = state.matrix;
   const s = $('summary');
   s.className = `jury-summary badge ${m.complete ? 'badge-ok' : 'badge-missing'}`;
-  s.textContent = m.complete ? 'Đã đủ phiếu chấm' : `Còn thiếu ${m.missing} phiếu chấm`;
+  s.textContent = m.complete ? _t('Đã đủ phiếu chấm') : _t('Còn thiếu {n} phiếu chấm', { n: m.missing });
   const lockedAll = m.parts.every((p) => m.locks[p.key]);
   $('lock-all').disabled = lockedAll;
-  $('lock-all').textContent = lockedAll ? 'Đã khoá tất cả' : 'Khoá tất cả';
+  $('lock-all').textContent = lockedAll ? _t('Đã khoá tất cả') : _t('Khoá tất cả');
 }
 
 function renderParts() {
@@ -124,29 +125,29 @@ function renderParts() {
     const lock = m.locks[part.key];
     const head = el('div', { className: 'part-card-head' },
       el('h2', { textContent: part.name }),
-      el('span', { className: 'muted small', textContent: `tối đa ${num(part.max)} điểm` }),
-      el('span', { className: `badge ${missing ? 'badge-missing' : 'badge-ok'}`, textContent: missing ? `thiếu ${missing}` : 'đủ phiếu' }),
-      lock ? el('span', { className: 'badge badge-warn', textContent: `Đã khoá (${lock.by})` }) : null,
+      el('span', { className: 'muted small', textContent: _t('tối đa {max} điểm', { max: num(part.max) }) }),
+      el('span', { className: `badge ${missing ? 'badge-missing' : 'badge-ok'}`, textContent: missing ? _t('thiếu {n}', { n: missing }) : _t('đủ phiếu') }),
+      lock ? el('span', { className: 'badge badge-warn', textContent: _t('Đã khoá ({by})', { by: lock.by }) }) : null,
       el('span', { className: 'spacer' }));
     if (lock) {
-      const b = el('button', { type: 'button', className: 'btn', textContent: 'Mở khoá…', disabled: !HEAD });
+      const b = el('button', { type: 'button', className: 'btn', textContent: _t('Mở khoá…'), disabled: !HEAD });
       b.dataset.unlock = part.key;
-      if (!HEAD) b.title = 'Chỉ Trưởng ban giám khảo được mở khoá';
+      if (!HEAD) b.title = _t('Chỉ Trưởng ban giám khảo được mở khoá');
       head.append(b);
     } else {
-      const b = el('button', { type: 'button', className: 'btn btn-primary', textContent: 'Khoá phần thi' });
+      const b = el('button', { type: 'button', className: 'btn btn-primary', textContent: _t('Khoá phần thi') });
       b.dataset.lock = part.key;
       head.append(b);
     }
     const table = el('table', { className: 'table matrix' });
     const hr = table.createTHead().insertRow();
-    hr.append(el('th', { textContent: 'Đội' }));
+    hr.append(el('th', { textContent: _t('Đội') }));
     for (const j of m.judges) {
       const th = el('th', { className: 'judge-col' }, el('abbr', { title: j.name, textContent: `${shortName(j.name)}${j.head ? ' ★' : ''}` }));
       hr.append(th);
     }
-    hr.append(el('th', { textContent: 'Điểm', title: 'Điểm phần thi (tổng hợp các giám khảo)' }),
-      el('th', { textContent: 'Lệch', title: 'Chênh lệch giữa điểm cao nhất và thấp nhất' }));
+    hr.append(el('th', { textContent: _t('Điểm'), title: _t('Điểm phần thi (tổng hợp các giám khảo)') }),
+      el('th', { textContent: _t('Lệch'), title: _t('Chênh lệch giữa điểm cao nhất và thấp nhất') }));
     const body = table.createTBody();
     for (const r of rows) {
       const tr = body.insertRow();
@@ -158,8 +159,8 @@ function renderParts() {
         td.dataset.judge = j.key;
         if (!s) {
           td.className = 'cell-missing';
-          td.textContent = 'thiếu';
-          td.title = `${j.name} chưa nộp phiếu`;
+          td.textContent = _t('thiếu');
+          td.title = _t('{name} chưa nộp phiếu', { name: j.name });
         } else {
           td.textContent = num(s.total);
           const cls = [];
@@ -167,7 +168,7 @@ function renderParts() {
           if (s.source === 'paper') cls.push('cell-paper');
           td.className = cls.join(' ');
           const crit = Object.entries(s.criteria).map(([k, v]) => `${part.criteria.find((c) => c.key === k)?.name ?? k}: ${num(v)}`).join('\n');
-          td.title = `${j.name}${s.outlier ? ' — lệch nhiều, nên xem lại' : ''}${s.source === 'paper' ? ' — phiếu giấy' : ''}\n${crit}${s.comment ? `\n«${s.comment}»` : ''}${s.revision > 1 ? `\n(đã sửa ${s.revision - 1} lần)` : ''}`;
+          td.title = `${j.name}${s.outlier ? ` — ${_t('lệch nhiều, nên xem lại')}` : ''}${s.source === 'paper' ? ` — ${_t('phiếu giấy')}` : ''}\n${crit}${s.comment ? `\n«${s.comment}»` : ''}${s.revision > 1 ? `\n${_t('(đã sửa {n} lần)', { n: s.revision - 1 })}` : ''}`;
         }
       }
       tr.append(el('td', { className: 'col-score', textContent: num(r.score) }));
@@ -180,14 +181,14 @@ function renderParts() {
 
 function renderStandings() {
   const st = state.standings;
-  $('st-state').textContent = st.complete ? '(đủ phiếu)' : '(tạm thời)';
+  $('st-state').textContent = st.complete ? _t('(đủ phiếu)') : _t('(tạm thời)');
   const table = $('standings');
   table.textContent = '';
   const hr = table.createTHead().insertRow();
-  hr.append(el('th', { textContent: 'Hạng' }), el('th', { textContent: 'Đội' }), el('th', { className: 'num', textContent: 'Tổng' }));
+  hr.append(el('th', { textContent: _t('Hạng') }), el('th', { textContent: _t('Đội') }), el('th', { className: 'num', textContent: _t('Tổng') }));
   for (const p of st.parts) hr.append(el('th', { className: 'num', textContent: shortPart(p.name), title: p.name }));
   const anyPenalty = st.teams.some((t) => t.penalty);
-  if (anyPenalty) hr.append(el('th', { className: 'num', textContent: 'Trừ' }));
+  if (anyPenalty) hr.append(el('th', { className: 'num', textContent: _t('Trừ') }));
   const body = table.createTBody();
   for (const t of st.teams) {
     const tr = body.insertRow();
@@ -209,20 +210,20 @@ function tieForm(tie) {
   const box = el('div', { className: 'tie' });
   box.dataset.tie = tie.key;
   const stake = tie.prize_names.map((p, i) => `${i + 1}. ${p}`).join(' · ');
-  box.append(el('p', { className: 'small', textContent: `${tie.kind === 'individual' ? 'Giải cá nhân' : tie.kind === 'special' ? 'Giải phụ' : 'Giải tập thể'}${tie.rank ? `, đồng hạng ${tie.rank}` : ''} — giải đang xét: ${stake}` }));
+  box.append(el('p', { className: 'small', textContent: `${tie.kind === 'individual' ? _t('Giải cá nhân') : tie.kind === 'special' ? _t('Giải phụ') : _t('Giải tập thể')}${tie.rank ? `, ${_t('đồng hạng {rank}', { rank: tie.rank })}` : ''} — ${_t('giải đang xét: {stake}', { stake })}` }));
   const list = el('ol', { className: 'tie-order' });
   order.forEach((c, i) => {
-    const up = el('button', { type: 'button', className: 'btn', textContent: '↑', disabled: i === 0 || !HEAD, title: 'Lên' });
-    const down = el('button', { type: 'button', className: 'btn', textContent: '↓', disabled: i === order.length - 1 || !HEAD, title: 'Xuống' });
+    const up = el('button', { type: 'button', className: 'btn', textContent: '↑', disabled: i === 0 || !HEAD, title: _t('Lên') });
+    const down = el('button', { type: 'button', className: 'btn', textContent: '↓', disabled: i === order.length - 1 || !HEAD, title: _t('Xuống') });
     up.dataset.move = '-1'; down.dataset.move = '1'; up.dataset.index = down.dataset.index = String(i);
     list.append(el('li', {}, el('span', { className: 'pos', textContent: `${i + 1}.` }), el('span', { textContent: `${names[c]} → ${tie.prize_names[i]}` }), up, down));
   });
   const id = `tie-reason-${tie.key}`;
   const reason = el('textarea', { id, rows: 2, value: saved.reason || '', disabled: !HEAD });
   reason.dataset.reasonFor = tie.key;
-  const submit = el('button', { type: 'button', className: 'btn btn-primary', textContent: 'Ghi quyết định', disabled: !HEAD });
+  const submit = el('button', { type: 'button', className: 'btn btn-primary', textContent: _t('Ghi quyết định'), disabled: !HEAD });
   submit.dataset.decide = tie.key;
-  box.append(list, el('div', { className: 'form-row' }, el('label', { htmlFor: id, textContent: 'Lý do (bắt buộc)' }), reason), submit);
+  box.append(list, el('div', { className: 'form-row' }, el('label', { htmlFor: id, textContent: _t('Lý do (bắt buộc)') }), reason), submit);
   box._order = order;
   return box;
 }
@@ -232,11 +233,11 @@ function renderTies() {
   box.textContent = '';
   const ties = state.prizes.ties;
   if (!ties.length) {
-    box.append(el('p', { className: 'empty', textContent: 'Không có trường hợp đồng hạng nào cần quyết định.' }));
+    box.append(el('p', { className: 'empty', textContent: _t('Không có trường hợp đồng hạng nào cần quyết định.') }));
   }
   for (const tie of ties) box.append(tieForm(tie));
   if (state.prizes.decisions?.length) {
-    box.append(el('p', { className: 'small muted', textContent: `Đã ghi ${state.prizes.decisions.length} quyết định đồng hạng (xem Nhật ký).` }));
+    box.append(el('p', { className: 'small muted', textContent: _t('Đã ghi {n} quyết định đồng hạng (xem Nhật ký).', { n: state.prizes.decisions.length }) }));
   }
 }
 
@@ -255,26 +256,26 @@ function renderPenalties() {
     const k = `${p.team}|${p.part}`;
     if (!groups.has(k)) groups.set(k, { team: p.team, part: p.part, ms: 0, suggested: p.suggested ?? 0, phases: [] });
   }
-  if (!groups.size) box.append(el('p', { className: 'empty', textContent: 'Chưa có đội nào quá giờ.' }));
+  if (!groups.size) box.append(el('p', { className: 'empty', textContent: _t('Chưa có đội nào quá giờ.') }));
   for (const [k, g] of groups) {
     const confirmed = penalties.find((p) => p.team === g.team && p.part === g.part);
     const saved = typed.get(`pen:${k}`) || {};
     const s = Math.round(g.ms / 1000);
     const div = el('div', { className: 'penalty' });
     div.dataset.key = k;
-    div.append(el('p', {}, el('strong', { textContent: teamName(g.team) }), ` — ${partName(g.part)}: quá ${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')} · thể lệ đề nghị trừ ${num(g.suggested)} điểm`));
-    if (confirmed) div.append(el('p', { className: 'small', textContent: `Đã xác nhận trừ ${num(confirmed.points)} điểm — ${confirmed.reason}` }));
+    div.append(el('p', {}, el('strong', { textContent: teamName(g.team) }), ` — ${partName(g.part)}: ${_t('quá {time} · thể lệ đề nghị trừ {points} điểm', { time: `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`, points: num(g.suggested) })}`));
+    if (confirmed) div.append(el('p', { className: 'small', textContent: `${_t('Đã xác nhận trừ {points} điểm', { points: num(confirmed.points) })} — ${confirmed.reason}` }));
     const pid = `pen-points-${k}`, rid = `pen-reason-${k}`;
     const points = el('input', { id: pid, inputMode: 'decimal', value: saved.points ?? String(confirmed ? confirmed.points : g.suggested).replace('.', ','), disabled: !HEAD });
     points.dataset.penPoints = k;
-    const reason = el('input', { id: rid, value: saved.reason ?? '', disabled: !HEAD, placeholder: 'bắt buộc nếu khác mức đề nghị' });
+    const reason = el('input', { id: rid, value: saved.reason ?? '', disabled: !HEAD, placeholder: _t('bắt buộc nếu khác mức đề nghị') });
     reason.dataset.penReason = k;
-    const b = el('button', { type: 'button', className: 'btn btn-primary', textContent: confirmed ? 'Sửa điểm trừ' : 'Xác nhận điểm trừ', disabled: !HEAD });
+    const b = el('button', { type: 'button', className: 'btn btn-primary', textContent: confirmed ? _t('Sửa điểm trừ') : _t('Xác nhận điểm trừ'), disabled: !HEAD });
     b.dataset.penalty = k;
     b.dataset.expected = confirmed ? String(confirmed.decision) : '';
     div.append(el('div', { className: 'penalty-row' },
-      el('div', { className: 'form-row' }, el('label', { htmlFor: pid, textContent: 'Điểm trừ' }), points),
-      el('div', { className: 'form-row' }, el('label', { htmlFor: rid, textContent: 'Lý do' }), reason)), b);
+      el('div', { className: 'form-row' }, el('label', { htmlFor: pid, textContent: _t('Điểm trừ') }), points),
+      el('div', { className: 'form-row' }, el('label', { htmlFor: rid, textContent: _t('Lý do') }), reason)), b);
     box.append(div);
   }
 }
@@ -285,10 +286,10 @@ function renderAwards() {
   const p = state.prizes;
   for (const a of p.awards) {
     const who = a.team_name || (a.member_name ? `${a.member_name} (${a.member_team})` : '');
-    ul.append(el('li', {}, el('span', {}, el('strong', { textContent: a.name }), ` — ${who}${a.decided ? ' (quyết định)' : ''}`), el('span', { className: 'num', textContent: formatMoney(a.amount) })));
+    ul.append(el('li', {}, el('span', {}, el('strong', { textContent: a.name }), ` — ${who}${a.decided ? ` ${_t('(quyết định)')}` : ''}`), el('span', { className: 'num', textContent: formatMoney(a.amount) })));
   }
-  for (const u of p.unawarded) ul.append(el('li', { className: 'muted' }, el('span', { textContent: `${u.name}: chưa trao (${u.slots})` })));
-  if (!p.complete) ul.append(el('li', { className: 'lb-provisional' }, 'Tạm tính — chưa đủ phiếu chấm'));
+  for (const u of p.unawarded) ul.append(el('li', { className: 'muted' }, el('span', { textContent: `${u.name}: ${_t('chưa trao ({n})', { n: u.slots })}` })));
+  if (!p.complete) ul.append(el('li', { className: 'lb-provisional' }, _t('Tạm tính — chưa đủ phiếu chấm')));
 }
 
 function render() {
@@ -303,16 +304,16 @@ function render() {
 // ---------------------------------------------------------------- actions
 
 async function lock(part) {
-  const label = part === 'all' ? 'mọi phần thi' : `phần thi «${partName(part)}»`;
-  if (!(await confirmAction(`Khoá ${label}? Sau khi khoá, giám khảo không sửa được điểm; muốn sửa cần mở khoá và ghi lý do.`, { confirmLabel: 'Khoá', danger: false }))) return;
+  const label = part === 'all' ? _t('mọi phần thi') : _t('phần thi «{name}»', { name: partName(part) });
+  if (!(await confirmAction(_t('Khoá {what}? Sau khi khoá, giám khảo không sửa được điểm; muốn sửa cần mở khoá và ghi lý do.', { what: label }), { confirmLabel: _t('Khoá'), danger: false }))) return;
   try {
     await call('POST', '/locks', { part });
-    toast(`Đã khoá ${label}`, 'success');
+    toast(_t('Đã khoá {what}', { what: label }), 'success');
     await refresh();
   } catch (e) {
     if (e.code === 'incomplete') {
-      const reason = await askReason(`${e.message}\nVẫn khoá khi còn thiếu phiếu?`, { confirmLabel: 'Vẫn khoá' });
-      if (reason) await act('POST', '/locks', { part, force: true, reason }, `Đã khoá ${label}`).catch(() => {});
+      const reason = await askReason(`${e.message}\n${_t('Vẫn khoá khi còn thiếu phiếu?')}`, { confirmLabel: _t('Vẫn khoá') });
+      if (reason) await act('POST', '/locks', { part, force: true, reason }, _t('Đã khoá {what}', { what: label })).catch(() => {});
       return;
     }
     toast(e.message, 'error', 8000);
@@ -327,8 +328,8 @@ document.addEventListener('click', async (e) => {
   if (t.dataset.lock) { await lock(t.dataset.lock); return; }
   if (t.dataset.unlock) {
     const part = t.dataset.unlock;
-    const reason = await askReason(`Mở khoá phần thi «${partName(part)}» để sửa điểm?`, { confirmLabel: 'Mở khoá' });
-    if (reason) await act('POST', `/locks/${encodeURIComponent(part)}/unlock`, { reason }, 'Đã mở khoá').catch(() => {});
+    const reason = await askReason(_t('Mở khoá phần thi «{name}» để sửa điểm?', { name: partName(part) }), { confirmLabel: _t('Mở khoá') });
+    if (reason) await act('POST', `/locks/${encodeURIComponent(part)}/unlock`, { reason }, _t('Đã mở khoá')).catch(() => {});
     return;
   }
   if (t.dataset.move) {
@@ -345,10 +346,10 @@ document.addEventListener('click', async (e) => {
     const key = t.dataset.decide;
     const box = t.closest('.tie');
     const reason = box.querySelector('textarea').value.trim();
-    if (reason.length < 3) { toast('Cần ghi lý do cho quyết định đồng hạng', 'error'); box.querySelector('textarea').focus(); return; }
-    if (!(await confirmAction('Ghi quyết định đồng hạng theo thứ tự đã xếp?', { confirmLabel: 'Ghi quyết định', danger: false }))) return;
+    if (reason.length < 3) { toast(_t('Cần ghi lý do cho quyết định đồng hạng'), 'error'); box.querySelector('textarea').focus(); return; }
+    if (!(await confirmAction(_t('Ghi quyết định đồng hạng theo thứ tự đã xếp?'), { confirmLabel: _t('Ghi quyết định'), danger: false }))) return;
     try {
-      await act('POST', '/ties', { tie: key, order: box._order, reason, expected: null }, 'Đã ghi quyết định');
+      await act('POST', '/ties', { tie: key, order: box._order, reason, expected: null }, _t('Đã ghi quyết định'));
       typed.delete(`tie:${key}`);
     } catch { /* shown */ }
     return;
@@ -361,7 +362,7 @@ document.addEventListener('click', async (e) => {
     const reason = box.querySelector('[data-pen-reason]').value.trim();
     const expected = t.dataset.expected ? Number(t.dataset.expected) : null;
     try {
-      await act('POST', '/penalties', { team, part, points, reason, expected }, 'Đã ghi điểm trừ');
+      await act('POST', '/penalties', { team, part, points, reason, expected }, _t('Đã ghi điểm trừ'));
       typed.delete(`pen:${k}`);
     } catch { /* shown */ }
   }

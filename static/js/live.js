@@ -17,9 +17,10 @@
 
 import { io } from '../vendor/socket.io/socket.io.esm.min.js';
 import { ServerClock } from './clock.js';
+import { t as _t } from './i18n.js';
 
-const LOST_TEXT = 'Mất kết nối — đang kết nối lại…';
-const STATUS_LABEL = { ok: 'Đã kết nối', lost: 'Mất kết nối', connecting: 'Đang kết nối…' };
+const LOST_TEXT = _t('Mất kết nối — đang kết nối lại…');
+const STATUS_LABEL = { ok: _t('Đã kết nối'), lost: _t('Mất kết nối'), connecting: _t('Đang kết nối…') };
 const BANNER_DELAY_MS = 2000;     // a blip shorter than this only turns the dot red
 const SNAPSHOT_WAIT_MS = 4000;    // ask again if a snapshot does not come
 

@@ -6,6 +6,7 @@
 import { connectLive, countdown } from './live.js';
 import { confirmAction, toast } from './ui.js';
 import { setText, h, fill, show, choiceItems } from './show-common.js';
+import { t as _t } from './i18n.js';
 
 const root = document.getElementById('show');
 const api = root.dataset.api;
@@ -13,8 +14,8 @@ const csrf = document.querySelector('meta[name="csrf-token"]')?.content || '';
 const stepsEl = document.getElementById('mc-steps');
 const timerEl = document.getElementById('mc-timer');
 const msg = document.getElementById('mc-msg');
-const TIMER_STATES = { stopped: 'Chưa bắt đầu', running: 'Đang chạy', paused: 'Tạm dừng' };
-const TOGGLE = { stopped: 'Bắt đầu giờ', running: 'Tạm dừng', paused: 'Tiếp tục' };
+const TIMER_STATES = { stopped: _t('Chưa bắt đầu'), running: _t('Đang chạy'), paused: _t('Tạm dừng') };
+const TOGGLE = { stopped: _t('Bắt đầu giờ'), running: _t('Tạm dừng'), paused: _t('Tiếp tục') };
 
 let view = null;
 let steps = [];          // [{index, kind, title, team, team_name, seconds, ...}]
@@ -55,14 +56,14 @@ function renderQuestion(q) {
   const box = document.getElementById('mc-question');
   show(box, !!q);
   if (!q) return;
-  setText(box, 'q_title', `Câu hỏi — lá thăm số ${q.lot}`);
+  setText(box, 'q_title', _t('Câu hỏi — lá thăm số {lot}', { lot: q.lot }));
   setText(box, 'q_text', q.question?.text);
   fill(box.querySelector('[data-f="q_choices"]'), choiceItems(q.question?.choices));
-  fill(box.querySelector('[data-f="q_answer"]'), h('b', {}, 'Đáp án: '), q.answer || '(chưa có đáp án)');
+  fill(box.querySelector('[data-f="q_answer"]'), h('b', {}, `${_t('Đáp án:')} `), q.answer || _t('(chưa có đáp án)'));
   const follow = q.follow_ups || [];
-  fill(box.querySelector('[data-f="q_follow"]'), follow.length ? [h('b', {}, 'Câu hỏi phụ'),
+  fill(box.querySelector('[data-f="q_follow"]'), follow.length ? [h('b', {}, _t('Câu hỏi phụ')),
     h('ol', { class: 'mc-follow' }, follow.map((f) => h('li', {}, f.text, h('br'),
-      h('span', { class: 'mc-answer' }, `Đáp án: ${f.answer || ''}`))))] : null);
+      h('span', { class: 'mc-answer' }, `${_t('Đáp án:')} ${f.answer || ''}`))))] : null);
 }
 
 function render(next) {
@@ -74,18 +75,18 @@ function render(next) {
   else if (view.steps_key !== stepsKey) refresh();
   markCurrent(s.index);
 
-  setText(document, 'kicker', `Màn chiếu: ${s.programme_name || ''}${s.kind !== 'programme' ? ` · ${s.title}` : ''}`);
+  setText(document, 'kicker', `${_t('Màn chiếu: {name}', { name: s.programme_name || '' })}${s.kind !== 'programme' ? ` · ${s.title}` : ''}`);
   setText(document, 'headline', view.headline);
   setText(document, 'subline', view.subline);
   setText(document, 'cue', view.cue);
-  setText(document, 'next_title', view.next ? view.next.title : 'Hết chương trình');
+  setText(document, 'next_title', view.next ? view.next.title : _t('Hết chương trình'));
   setText(document, 'next_cue', view.next_cue);
 
   const t = view.timer;
   show(document.getElementById('mc-timer-box'), !!t);
   if (t) countdown(timerEl, t, live?.clock);
   setText(document, 'timer_state', t ? TIMER_STATES[t.state] : '');
-  setText(document, 'toggle_label', t ? TOGGLE[t.state] : 'Không có giờ');
+  setText(document, 'toggle_label', t ? TOGGLE[t.state] : _t('Không có giờ'));
   document.getElementById('b-toggle').disabled = !t;
   document.getElementById('b-extend').disabled = !t;
   document.getElementById('b-reset').disabled = !t;
@@ -109,7 +110,7 @@ function render(next) {
   const over = view.overtime || [];
   show(document.getElementById('mc-over-panel'), over.length > 0);
   fill(document.getElementById('mc-over'), over.map((r) => h('li', {},
-    `${r.team_name} · ${r.part_name} (${r.phase_name}): +${r.seconds} giây${r.penalty_text ? ` (trừ ${r.penalty_text} điểm)` : ''}`)));
+    `${r.team_name} · ${r.part_name} (${r.phase_name}): ${_t('+{n} giây', { n: r.seconds })}${r.penalty_text ? ` ${_t('(trừ {points} điểm)', { points: r.penalty_text })}` : ''}`)));
   const draw = document.getElementById('mc-draw');
   const drawing = view.screen === 'draw';
   if (drawing && draw.hidden) loadLots();
@@ -139,10 +140,10 @@ async function act(action, extra = {}) {
   const { ok, status, data } = await post('/stage', { action, version: view.version, ...extra });
   if (ok) { say(''); render(data); return; }
   if (status === 409) {
-    say('Màn hình vừa thay đổi (bấm hai lần, hoặc máy khác vừa bấm) — đã cập nhật; hãy xem lại rồi bấm lại nếu cần.');
+    say(_t('Màn hình vừa thay đổi (bấm hai lần, hoặc máy khác vừa bấm) — đã cập nhật; hãy xem lại rồi bấm lại nếu cần.'));
     refresh();
   } else {
-    say(data?.error?.message || `Không thực hiện được (lỗi ${status})`, 'error');
+    say(data?.error?.message || _t('Không thực hiện được (lỗi {status})', { status }), 'error');
   }
 }
 
@@ -150,7 +151,7 @@ async function act(action, extra = {}) {
 
 function toggleTimer() {
   const t = view?.timer;
-  if (!t) { say('Bước này không có đồng hồ bấm giờ.'); return; }
+  if (!t) { say(_t('Bước này không có đồng hồ bấm giờ.')); return; }
   act(t.state === 'running' ? 'pause' : t.state === 'paused' ? 'resume' : 'start');
 }
 
@@ -160,8 +161,10 @@ async function goTo(index) {
   const cur = view.step;
   const target = steps[index];
   if (index < cur.index && target && (target.team || null) !== (cur.team || null)) {
-    const ok = await confirmAction(`Quay lại “${target.kind === 'team' ? target.team_name : target.title}”${target.team_name && target.kind !== 'team' ? ` (${target.team_name})` : ''}? Màn chiếu và điện thoại sẽ chuyển theo.`,
-      { confirmLabel: 'Quay lại' });
+    const ok = await confirmAction(_t('Quay lại “{name}”{team}? Màn chiếu và điện thoại sẽ chuyển theo.', {
+      name: target.kind === 'team' ? target.team_name : target.title,
+      team: target.team_name && target.kind !== 'team' ? ` (${target.team_name})` : '' }),
+      { confirmLabel: _t('Quay lại') });
     if (!ok) return;
   }
   if (index === cur.index + 1) act('next');
@@ -171,15 +174,15 @@ async function goTo(index) {
 
 async function reset() {
   if (!view?.timer) return;
-  if (await confirmAction('Đặt lại đồng hồ về thời gian ban đầu? Thời gian đã chạy và phần cộng thêm sẽ mất.', { confirmLabel: 'Đặt lại' })) act('reset');
+  if (await confirmAction(_t('Đặt lại đồng hồ về thời gian ban đầu? Thời gian đã chạy và phần cộng thêm sẽ mất.'), { confirmLabel: _t('Đặt lại') })) act('reset');
 }
 
 async function setMode(mode) {
   if (!view || mode === view.results_mode) return;
   if (mode !== 'hidden') {
-    const text = mode === 'live' ? 'Công khai bảng điểm trực tiếp cho khán giả và màn chiếu?'
-      : 'Chốt bảng điểm hiện tại và công khai bản đã chốt cho khán giả?';
-    if (!(await confirmAction(text, { confirmLabel: 'Công khai' }))) return;
+    const text = mode === 'live' ? _t('Công khai bảng điểm trực tiếp cho khán giả và màn chiếu?')
+      : _t('Chốt bảng điểm hiện tại và công khai bản đã chốt cho khán giả?');
+    if (!(await confirmAction(text, { confirmLabel: _t('Công khai') }))) return;
   }
   act('results', { mode });
 }
@@ -217,7 +220,7 @@ async function loadLots() {
   const box = document.getElementById('mc-lots');
   try {
     const r = await fetch(`${api}/draws`, { headers: { Accept: 'application/json' } });
-    if (!r.ok) { fill(box, h('span', { class: 'muted small' }, 'Chưa niêm phong lá thăm.')); return; }
+    if (!r.ok) { fill(box, h('span', { class: 'muted small' }, _t('Chưa niêm phong lá thăm.'))); return; }
     const d = await r.json();
     const used = new Set((d.drawn || []).map((x) => x.lot));
     const free = [];
@@ -232,10 +235,10 @@ document.getElementById('mc-lots').addEventListener('click', (e) => {
 document.getElementById('mc-draw-form').addEventListener('submit', async (e) => {
   e.preventDefault();
   const lot = Number(document.getElementById('mc-lot').value);
-  if (!view?.step.team || !Number.isInteger(lot) || lot < 1) { say('Nhập số lá thăm đội đã bốc.'); return; }
+  if (!view?.step.team || !Number.isInteger(lot) || lot < 1) { say(_t('Nhập số lá thăm đội đã bốc.')); return; }
   const { ok, status, data } = await post('/draws', { team: view.step.team, lot });
-  if (!ok) { say(data?.error?.message || `Không bốc thăm được (lỗi ${status})`, 'error'); return; }
-  say(`Đã mở lá thăm số ${lot}.`, 'info');
+  if (!ok) { say(data?.error?.message || _t('Không bốc thăm được (lỗi {status})', { status }), 'error'); return; }
+  say(_t('Đã mở lá thăm số {lot}.', { lot }), 'info');
   document.getElementById('mc-lot').value = '';
   document.activeElement?.blur?.();
   await refresh();

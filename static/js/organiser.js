@@ -2,6 +2,7 @@
 // No inline script or style (CSP): everything is bound here from data-* attributes.
 
 import { bindConfirms, sortableTables, toast } from './ui.js';
+import { t as _t } from './i18n.js';
 
 const fold = (text) => text.normalize('NFD').replace(/[\u0300-\u036f]/g, '')
   .replace(/đ/g, 'd').replace(/Đ/g, 'D').toLowerCase();
@@ -44,9 +45,9 @@ function bindButtons(root = document) {
     if (copy) {
       try {
         await copyText(copy.dataset.copy);
-        toast('Đã chép đường dẫn', 'success');
+        toast(_t('Đã chép đường dẫn'), 'success');
       } catch {
-        toast('Không chép được; hãy chọn và chép đường dẫn bằng tay', 'error');
+        toast(_t('Không chép được; hãy chọn và chép đường dẫn bằng tay'), 'error');
       }
       return;
     }

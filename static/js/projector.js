@@ -3,6 +3,7 @@
 import { connectLive, countdown, enableSound } from './live.js';
 import { fitText } from './ui.js';
 import { setText, h, fill, leaderboard, choiceItems } from './show-common.js';
+import { t as _t } from './i18n.js';
 
 const root = document.getElementById('show');
 const qbox = document.getElementById('pj-qbox');
@@ -18,7 +19,7 @@ let live = null;
 
 function questionNodes(q) {
   if (!q) return [];
-  const nodes = [h('p', { class: 'q-text' }, h('span', { class: 'pj-lot' }, `Lá thăm số ${q.lot} · `),
+  const nodes = [h('p', { class: 'q-text' }, h('span', { class: 'pj-lot' }, `${_t('Lá thăm số {lot}', { lot: q.lot })} · `),
     q.question?.text || '')];
   if (q.question?.choices?.length) nodes.push(h('ol', {}, choiceItems(q.question.choices)));
   return nodes;
@@ -50,9 +51,9 @@ function render(next) {
   setText(root, 'title', s.title);
   setText(root, 'team_name', s.team_name);
   setText(root, 'unit', s.unit);
-  setText(root, 'order', s.team_order ? `Đội thi thứ ${s.team_order}/${view.teams.length}` : '');
+  setText(root, 'order', s.team_order ? _t('Đội thi thứ {n}/{total}', { n: s.team_order, total: view.teams.length }) : '');
   setText(document, 'programme_name', s.programme_name);
-  setText(document, 'next', view.next ? `Tiếp theo: ${view.next.title}` : '');
+  setText(document, 'next', view.next ? _t('Tiếp theo: {title}', { title: view.next.title }) : '');
   const commit = root.querySelector('[data-f="commitment"]');
   if (commit) {
     commit.hidden = !view.commitment;

@@ -1,7 +1,9 @@
-// Small UI helpers shared by the screens. No dependencies; Vietnamese formats.
+// Small UI helpers shared by the screens. No dependencies but i18n.js; Vietnamese formats.
 //
 //   import { confirmAction, formatNumber, formatMoney, formatDate, fitText, fitAll,
 //            sortableTables, bindConfirms, toast } from '/static/js/ui.js';
+
+import { t as _t } from './i18n.js';
 
 const nf = new Map();
 const numberFormat = (min, max) => {
@@ -44,7 +46,7 @@ export function parseNumber(text) {
  * (both shown on the buttons); the focus starts on "Hủy" so a stray Space (the MC's
  * start/pause key) cannot confirm.
  */
-export function confirmAction(message, { confirmLabel = 'Đồng ý', cancelLabel = 'Hủy', danger = true } = {}) {
+export function confirmAction(message, { confirmLabel = _t('Đồng ý'), cancelLabel = _t('Hủy'), danger = true } = {}) {
   if (typeof HTMLDialogElement === 'undefined') return Promise.resolve(window.confirm(message));
   return new Promise((resolve) => {
     const dlg = document.createElement('dialog');

@@ -5,6 +5,7 @@
 //                sort_keys=True, separators=(",", ":"), ensure_ascii=False)))
 
 import { sha256Hex } from './sha256.js';
+import { t as _t } from './i18n.js';
 
 /** Python's json.dumps(value, sort_keys=True, separators=(',', ':'), ensure_ascii=False)
  *  for strings, numbers, booleans, null, arrays and objects. Object keys are sorted by code
@@ -36,14 +37,14 @@ function show(el, ok, computed, published) {
   el.dataset.state = ok ? 'match' : 'mismatch';
   el.replaceChildren();
   const head = document.createElement('strong');
-  head.textContent = ok ? '✓ Khớp: không lá thăm nào bị thay đổi' : '✕ Không khớp: dữ liệu công bố không đúng với mã cam kết';
+  head.textContent = ok ? `✓ ${_t('Khớp: không lá thăm nào bị thay đổi')}` : `✕ ${_t('Không khớp: dữ liệu công bố không đúng với mã cam kết')}`;
   const detail = document.createElement('div');
   detail.className = 'small';
-  detail.append('Mã tính lại: ');
+  detail.append(`${_t('Mã tính lại:')} `);
   const code = document.createElement('code');
   code.textContent = computed;
   detail.append(code);
-  if (!ok && published) detail.append(` — mã đã công bố: ${published}`);
+  if (!ok && published) detail.append(` — ${_t('mã đã công bố: {code}', { code: published })}`);
   el.append(head, detail);
 }
 
@@ -71,18 +72,18 @@ form?.addEventListener('submit', (event) => {
   try {
     lots = JSON.parse(form.lots.value);
   } catch (e) {
-    fail(result, `Nội dung lá thăm không phải JSON hợp lệ: ${e.message}`);
+    fail(result, _t('Nội dung lá thăm không phải JSON hợp lệ: {error}', { error: e.message }));
     return;
   }
   if (lots && typeof lots === 'object' && lots.lots && lots.salt && !Array.isArray(lots)) {
     lots = lots.lots;     // a whole reveal {"salt", "lots"} pasted in
   }
   if (!lots || typeof lots !== 'object' || Array.isArray(lots)) {
-    fail(result, 'Nội dung lá thăm phải có dạng {"1": "q3", "2": "q7", …}');
+    fail(result, _t('Nội dung lá thăm phải có dạng {example}', { example: '{"1": "q3", "2": "q7", …}' }));
     return;
   }
   if (!/^[0-9a-f]{64}$/.test(published)) {
-    fail(result, 'Mã cam kết phải gồm 64 ký tự 0-9, a-f');
+    fail(result, _t('Mã cam kết phải gồm 64 ký tự 0-9, a-f'));
     return;
   }
   const computed = computeCommitment(lots, salt);
