@@ -179,7 +179,8 @@ class _Reader:
                 maximum: int | None = None, default: int | None = None) -> int:
         value = data.get(key, default)
         p = f"{path}.{key}"
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or (
+                isinstance(value, float) and not value.is_integer()):  # also NaN and infinity
             raise self.err(p, f"{p}: phải là số nguyên")
         value = int(value)
         if value < minimum:
