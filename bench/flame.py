@@ -38,6 +38,8 @@ def main() -> None:
         if not line:
             continue
         stack, _, count = line.rpartition(" ")
+        if not count.isdigit():
+            continue
         n = int(count)
         fs = frames(stack)
         if not fs:

@@ -21,7 +21,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(os.environ.get("BENCH_ROOT") or Path(__file__).resolve().parent.parent)  # BENCH_ROOT: a patched copy to measure
 DEMO = ROOT / "contest" / "demo" / "kon-ray-2023.json"
 PY = sys.executable
 HOITHI = [PY, "-m", "contest.cli"]

@@ -104,28 +104,36 @@ class Poster:
         self.plan = iter(sheet_plan(setup.doc, setup.judges))
         self.sent: list[dict] = []
         self.lock = threading.Lock()
-        self.conns: dict[tuple[int, str], Http] = {}
+        self.conns: dict[tuple[int, str, int], Http] = {}
+        self.busy: set = set()
 
     def _conn(self, judge: int, url: str) -> Http:
-        key = (judge, url)
-        if key not in self.conns:
-            self.conns[key] = Http(url, self.setup.judges[judge])
-        return self.conns[key]
+        """An idle keep-alive connection of this judge to this server (a new one if all busy)."""
+        with self.lock:
+            for (j, u, _n), h in self.conns.items():
+                if j == judge and u == url and h not in self.busy:
+                    self.busy.add(h)
+                    return h
+            h = Http(url, self.setup.judges[judge])
+            self.conns[(judge, url, len(self.conns))] = h
+            self.busy.add(h)
+            return h
 
     def post_at(self, when_ns: int, url: str | None = None) -> threading.Thread:
         j, team, part = next(self.plan)
         body = sheet_body(self.setup.doc, self.setup.judge_keys[j], team, part, self.rng)
         url = url or self.urls[0]
-        conn = self._conn(j, url)  # one keep-alive connection per judge and server
 
         def run():
             delay = (when_ns - time.monotonic_ns()) / 1e9
             if delay > 0:
                 time.sleep(delay)
+            conn = self._conn(j, url)  # keep-alive, like a tablet
             t0 = time.monotonic_ns()
             status, answer = conn.call("POST", f"/api/v1/contests/{self.setup.cid}/scores", body)
             t1 = time.monotonic_ns()
             with self.lock:
+                self.busy.discard(conn)
                 self.sent.append({"t_send": t0, "t_resp": t1, "status": status, "url": url,
                                   "answer": answer})
         th = threading.Thread(target=run, daemon=True)
@@ -324,18 +332,27 @@ def storm(n: int = 3000, env: dict | None = None) -> None:
         try:
             set_results_live(setup.url, setup.cid, setup.mc)
             aud = Fleet(setup.url, setup.cid, cores=CLIENT_CORES)
+            cpu0 = setup.servers[0].cpu_s()
             first = aud.connect(n, inflight=200, timeout=120)
+            cpu1 = setup.servers[0].cpu_s()
             rows.append({"phase": "first connect (200 handshakes in flight)", "clients": n,
                          "with snapshot": first["live"], "seconds": round(first["seconds"], 2),
                          "snapshot p50 ms": pct(first["snapshot_ms"], 50),
-                         "snapshot p99 ms": pct(first["snapshot_ms"], 99)})
+                         "snapshot p99 ms": pct(first["snapshot_ms"], 99),
+                         "server CPU s": round(cpu1 - cpu0, 2)})
             aud.drop(abort=True)  # the router reboots: every connection dies at once
             time.sleep(0.2)
+            spy = profile(setup.servers[0].proc.pid, f"storm-{n}", 8)
+            cpu0 = setup.servers[0].cpu_s()
             again = aud.connect(n, inflight=n, timeout=60)
+            cpu1 = setup.servers[0].cpu_s()
             rows.append({"phase": "all reconnect at once", "clients": n,
                          "with snapshot": again["live"], "seconds": round(again["seconds"], 2),
                          "snapshot p50 ms": pct(again["snapshot_ms"], 50),
-                         "snapshot p99 ms": pct(again["snapshot_ms"], 99)})
+                         "snapshot p99 ms": pct(again["snapshot_ms"], 99),
+                         "server CPU s": round(cpu1 - cpu0, 2)})
+            if spy:
+                spy.wait(30)
             aud.close()
         finally:
             setup.close()
@@ -458,6 +475,7 @@ def main(argv=None) -> None:
     raise_nofile(1 << 16)
     os.sched_setaffinity(0, CLIENT_CORES)  # the server's core is the server's alone
     env = dict(kv.split("=", 1) for kv in args.env)
+    print(f"Load average before: {os.getloadavg()}", flush=True)
     print(f"Machine: {machine()}\nServer cores: {os.environ.get('BENCH_SERVER_CORES', '0')}, "
           f"client cores: {sorted(CLIENT_CORES)}", flush=True)
     sc = args.scenario

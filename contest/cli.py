@@ -142,7 +142,7 @@ def serve(host: str, port: int, demo: bool, db: str | None, no_qr: bool, workers
         return _supervise(host, port, db, workers)
     from contest.services.backup import automatic_backups
     automatic_backups(app)
-    kwargs = {"backlog": 2048} if socketio.server.eio.async_mode == "gevent" else {}
+    kwargs = {"backlog": 4096} if socketio.server.eio.async_mode == "gevent" else {}
     _tune_gc()
     socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True, log_output=False, **kwargs)
 
@@ -178,7 +178,7 @@ def _supervise(host: str, port: int, db: str | None, workers: int) -> None:
     listener = _socket.socket(family, _socket.SOCK_STREAM)
     listener.setsockopt(_socket.SOL_SOCKET, _socket.SO_REUSEADDR, 1)
     listener.bind((host, port))
-    listener.listen(2048)
+    listener.listen(4096)
     listener.set_inheritable(True)
     fd = listener.fileno()
     env = dict(os.environ)

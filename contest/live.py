@@ -139,8 +139,11 @@ def snapshot(contest: Contest, principal: Principal) -> dict:
 
 
 # The audience's snapshot, encoded, per contest: (version, built at (monotonic), JSON text
-# without ``server_ms``). Dropped by :func:`publish`; rebuilt at most every SNAPSHOT_TTL s
-# (a running timer's ``remaining_ms`` is at most that old; ``deadline_ms`` is exact).
+# without ``server_ms``). Dropped whenever a versioned event reaches this process's public
+# room (:func:`publish` here, the message queue from other processes: :func:`_forget`), so a
+# socket that joined the room never gets a snapshot older than an event it missed; rebuilt at
+# least every SNAPSHOT_TTL s (a running timer's ``remaining_ms`` is at most that old;
+# ``deadline_ms`` is exact).
 SNAPSHOT_TTL = 0.5
 _SNAPSHOTS: dict[int, tuple[int, float, str]] = {}
 
@@ -157,10 +160,9 @@ def _dumps(data: Any) -> str:
 def _snapshot_text(contest_id: int, principal: Principal, contest: Contest | None = None) -> str | None:
     """The snapshot as the JSON text of a Socket.IO event argument (None: no such contest)."""
     if _is_public(principal):
-        version = current_version(contest_id)
         hit = _SNAPSHOTS.get(contest_id)
-        if hit is not None and hit[0] == version and time.monotonic() - hit[1] < SNAPSHOT_TTL:
-            body = hit[2]
+        if hit is not None and time.monotonic() - hit[1] < SNAPSHOT_TTL:
+            body = hit[2]  # no event was delivered here since it was built (see _forget)
         else:
             contest = contest or db.session.get(Contest, contest_id)
             if contest is None:
@@ -260,8 +262,25 @@ def register(app: Flask) -> None:
     channel = _queue_channel(app)
     if channel and hasattr(server.manager, "channel"):
         server.manager.channel = channel  # read when the manager starts (first connection)
+    handle = getattr(server.manager, "_handle_emit", None)
+    if handle is not None and not getattr(handle, "_live_forget", False):
+        def _handle_emit(message, _handle=handle):  # an emit from the message queue
+            _forget(message.get("room"))
+            return _handle(message)
+        _handle_emit._live_forget = True
+        server.manager._handle_emit = _handle_emit
     if server.eio.async_mode == "gevent" and FAST_TRANSPORT:
         install_fast_transport(server.eio)
+
+
+def _forget(room: Any) -> None:
+    """Drop the cached snapshot of every contest whose public room ``room`` addresses."""
+    for r in room if isinstance(room, (list, tuple)) else (room,):
+        if isinstance(r, str) and r.endswith(":public"):
+            try:
+                _SNAPSHOTS.pop(int(r.split(":", 1)[0]), None)
+            except ValueError:
+                pass
 
 
 def _queue_channel(app: Flask) -> str | None:
