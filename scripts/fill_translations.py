@@ -14,8 +14,10 @@ with PO.open("rb") as f:
 missing = []
 for message in catalog:
     if message.id and isinstance(message.id, str):
-        if message.id in TABLE:
-            message.string = TABLE[message.id]
+        # a message with a context (pgettext) is keyed "context\u0004message" in the table
+        key = f"{message.context}\u0004{message.id}" if message.context else message.id
+        if key in TABLE:
+            message.string = TABLE[key]
         elif not message.string:
             missing.append(message.id)
 with PO.open("wb") as f:

@@ -33,6 +33,14 @@ export function t(vi, vars) {
   return text.replace(/\{(\w+)\}/g, (whole, name) => (name in vars ? String(vars[name]) : whole));
 }
 
+/** t() for a message whose English depends on where it is used (gettext's pgettext):
+ *  pt('trạng thái đồng hồ', 'Tạm dừng') -> 'Paused', while t('Tạm dừng') -> 'Pause'. */
+export function pt(context, vi, vars) {
+  if (dictionary === null) load();
+  const key = `${context}\u0004${vi}`;
+  return t(Object.prototype.hasOwnProperty.call(dictionary, key) ? dictionary[key] : vi, vars);
+}
+
 /** The page's language ('vi' or 'en'), from <html lang>. */
 export function lang() {
   return (typeof document !== 'undefined' && document.documentElement.lang) || 'vi';

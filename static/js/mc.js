@@ -6,7 +6,7 @@
 import { connectLive, countdown } from './live.js';
 import { confirmAction, toast } from './ui.js';
 import { setText, h, fill, show, choiceItems } from './show-common.js';
-import { t as _t } from './i18n.js';
+import { t as _t, pt } from './i18n.js';
 
 const root = document.getElementById('show');
 const api = root.dataset.api;
@@ -14,7 +14,8 @@ const csrf = document.querySelector('meta[name="csrf-token"]')?.content || '';
 const stepsEl = document.getElementById('mc-steps');
 const timerEl = document.getElementById('mc-timer');
 const msg = document.getElementById('mc-msg');
-const TIMER_STATES = { stopped: _t('Chưa bắt đầu'), running: _t('Đang chạy'), paused: _t('Tạm dừng') };
+const TIMER_STATES = { stopped: pt('trạng thái đồng hồ', 'Chưa bắt đầu'), running: pt('trạng thái đồng hồ', 'Đang chạy'),
+  paused: pt('trạng thái đồng hồ', 'Tạm dừng') };
 const TOGGLE = { stopped: _t('Bắt đầu giờ'), running: _t('Tạm dừng'), paused: _t('Tiếp tục') };
 
 let view = null;

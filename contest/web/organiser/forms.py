@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (BooleanField, FieldList, Form, FormField, HiddenField, RadioField,
@@ -25,7 +26,7 @@ from ...core.text import format_number, nfc
 
 AGGREGATION_LABELS = [("mean", _l("Trung bình cộng")), ("median", _l("Trung vị")),
                       ("trimmed_mean", _l("Trung bình sau khi bỏ điểm cao nhất và thấp nhất (từ 5 giám khảo)"))]
-KIND_CHOICES = [("member", _l("Thành viên")), ("guest", _l("Người được mời phối hợp"))]
+KIND_CHOICES = [("member", lazy_pgettext("loại người", "Thành viên")), ("guest", _l("Người được mời phối hợp"))]
 PROGRAMME_KIND_CHOICES = [("", _l("Tự nhận theo mã")), ("plain", _l("Nghi thức")), ("contest", _l("Các đội dự thi")),
                           ("results", _l("Công bố kết quả, trao giải"))]
 
