@@ -27,7 +27,7 @@ from reliability_support import ROLES, db_diff, dispose, form_fields, secured_ap
 
 EXAMPLES = int(os.environ.get("HOITHI_RELIABILITY_EXAMPLES", "6")) * 10
 FORM_POSTS = int(os.environ.get("HOITHI_FUZZ_FORM_POSTS", "20"))  # hostile posts per form
-PER_FIELD = int(os.environ.get("HOITHI_FUZZ_PER_FIELD", "4"))  # len(HOSTILE) for all of them
+PER_FIELD = int(os.environ.get("HOITHI_FUZZ_PER_FIELD", "3"))  # len(HOSTILE) for all of them
 
 def _deep(depth: int):
     value: list = []

@@ -1,7 +1,7 @@
 """Schemathesis against /api/openapi.json: every operation of the published API, with data
 generated from its own schema (valid and invalid), sent with the token of the role the
 operation names ("Who: ..."), answers without a server error; refusals carry the documented
-error shape. Bounded for CI (HOITHI_SCHEMATHESIS_EXAMPLES per operation, default 8).
+error shape. Bounded for CI (HOITHI_SCHEMATHESIS_EXAMPLES per operation, default 5).
 
 Also: every route under /api in the URL map is in the OpenAPI document (no hidden API)."""
 
@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from conftest import make_contest, tokens_of
 from reliability_support import OFFICE, dispose, secured_app
 
-EXAMPLES = int(os.environ.get("HOITHI_SCHEMATHESIS_EXAMPLES", "8"))
+EXAMPLES = int(os.environ.get("HOITHI_SCHEMATHESIS_EXAMPLES", "5"))
 
 
 def token_for(description: str, tokens: dict) -> str | None:
