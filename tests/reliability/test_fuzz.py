@@ -425,3 +425,64 @@ def test_ids_beyond_any_integer_in_every_url(app):
             elif role == "organiser" and r.status_code != 404:
                 problems.append(f"{key} {url} as organiser: {r.status_code}, expected 404")
     assert not problems, "\n".join(problems)
+
+
+def _paths(value, prefix=()) -> list[tuple]:
+    """Every path into a JSON document (dict keys and list indexes)."""
+    out = [prefix] if prefix else []
+    if isinstance(value, dict):
+        for k, v in value.items():
+            out += _paths(v, prefix + (k,))
+    elif isinstance(value, list):
+        for i, v in enumerate(value[:3]):
+            out += _paths(v, prefix + (i,))
+    return out
+
+
+_DOC_PATHS = _paths(demo_document())
+
+
+@settings(max_examples=EXAMPLES // 2, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+@given(data=st.data())
+def test_document_hypothesis(target, data):
+    """The contest document with a random value at a random place: created whole, or refused
+    with the path named and nothing written."""
+    t = target
+    rule = next(r for k, m, r in api_writes(t.app) if k == "api.create_contest POST")
+    doc = demo_document()
+    path = data.draw(st.sampled_from(_DOC_PATHS), label="path")
+    node = doc
+    for p in path[:-1]:
+        node = node[p]
+    node[path[-1]] = data.draw(json_value, label="value")
+    r = t.send_api("api.create_contest POST", rule, "POST", doc)
+    problems = t.check(r, f"document {'.'.join(map(str, path))}", api=True)
+    assert not problems, problems
+
+
+@settings(max_examples=EXAMPLES // 2, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+@given(data=st.data())
+def test_forms_hypothesis(target, data):
+    """A random form of the app with random text in one of its fields."""
+    t = target
+    forms = _FORMS.get(id(t.app))
+    if forms is None:
+        forms = _FORMS[id(t.app)] = sorted(crawl_forms(t).items())
+    action, (role, fields) = data.draw(st.sampled_from(forms), label="form")
+    names = [f for f in fields if f not in ("csrf_token", "revision")]
+    if not names or re.search(r"/(delete|reissue|seal|reveal|reset)$", action):
+        return
+    person = t.people[role]
+    field = data.draw(st.sampled_from(names), label="field")
+    value = data.draw(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=300)
+                      | st.sampled_from([h for h in HOSTILE if isinstance(h, str) and "\ud800" not in h]),
+                      label="value")
+    form = dict(fields, csrf_token=person.csrf, **{field: value})
+    if "revision" in form:
+        form["revision"] = _revision(t)
+    r = person.client.post(action, data=form)
+    problems = t.check(r, f"{action} {field}={_short(value)}", api=False)
+    assert not problems, problems
+
+
+_FORMS: dict = {}
