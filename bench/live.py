@@ -427,12 +427,12 @@ def judges(rate: float = 20.0, seconds: float = 20.0, n_judges: int = 10, audien
     report("Ten judges, sustained sheets, SQLite", rows)
 
 
-def scaleout(n: int = 6000, posts: int = 20, spacing_ms: int = 400) -> None:
+def scaleout(n: int = 6000, posts: int = 20, spacing_ms: int = 400, env: dict | None = None) -> None:
     """Two processes (one per core) on PostgreSQL + Redis; half the clients on each;
     every sheet is posted to process 0."""
     rows = []
     with tempfile.TemporaryDirectory(prefix="hoithi-bench-") as tmp:
-        setup = Setup(Path(tmp), processes=2, db="postgres", server_cores=["0", "1"])
+        setup = Setup(Path(tmp), processes=2, db="postgres", server_cores=["0", "1"], env=env)
         try:
             fleets = [Fleet(s.url, setup.cid, cores={0, 1}) for s in setup.servers]
             rss0 = setup.rss_kb()
@@ -488,7 +488,7 @@ def main(argv=None) -> None:
     if sc in ("judges", "all"):
         judges(env=env)
     if sc in ("scaleout", "all"):
-        scaleout((args.clients or [6000])[0] if sc == "scaleout" else 6000)
+        scaleout((args.clients or [6000])[0] if sc == "scaleout" else 6000, env=env)
 
 
 if __name__ == "__main__":
