@@ -164,6 +164,9 @@ def test_public_clients_never_receive_secrets(sqlite_app):
     for name, payload in hidden_phase:
         assert name != "standings", f"standings reached the public while hidden: {payload}"
         assert not _deep_standings(payload), f"{name} carried standings while hidden"
+    events = sum(1 for who, _, _ in captured if who != "http")
+    print(f"\naudience leaks: {n + 1} steps, {events} public socket events, "
+          f"{len(captured) - events} public HTTP answers searched, {len(secrets_)} secret markers")
     for sio in list(listeners.values()) + [staff]:
         sio.disconnect(namespace="/live")
 
