@@ -19,7 +19,8 @@ CARD_FILTERS = {"all": None, "judges": ("judge",), "staff": ("organiser", "mc", 
 def _cards(contest, roles=None):
     base, note = public_base()
     cards = [c for c in svc.link_cards(contest, base) if roles is None or c.role in roles]
-    return [{"card": c, "qr": qr_svg(c.url, f"{c.role_label}: {c.person}")} for c in cards], note
+    return [{"card": c, "qr": qr_svg(c.url, f"{gettext(c.role_label)}: {gettext(c.person) if c.person else ''}")}
+            for c in cards], note
 
 
 @bp.get("/c/<int:contest_id>/setup/links")
