@@ -34,7 +34,7 @@ import threading
 import time
 from typing import Any, Callable
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 from flask_socketio import Namespace, disconnect, join_room
 from sqlalchemy import select, update
 
@@ -96,7 +96,7 @@ def publish(contest_id: int, kind: str, payload: dict, *, staff_payload: dict | 
         socketio.emit(kind, payload, namespace=NAMESPACE, to=staff_room(contest_id))
         return None
     version = _bump_version(contest_id)
-    _SNAPSHOTS.pop(contest_id, None)
+    _snapshots().pop(contest_id, None)
     if staff_payload is not None:
         # Staff sockets are in both rooms and take the first copy of a version: send theirs
         # first (a handful of sockets), so the public copy that follows is the duplicate.
@@ -145,7 +145,12 @@ def snapshot(contest: Contest, principal: Principal) -> dict:
 # least every SNAPSHOT_TTL s (a running timer's ``remaining_ms`` is at most that old;
 # ``deadline_ms`` is exact).
 SNAPSHOT_TTL = 0.5
-_SNAPSHOTS: dict[int, tuple[int, float, str]] = {}
+
+
+def _snapshots(app: Flask | None = None) -> dict[int, tuple[int, float, str]]:
+    """This app's cache (one per app: tests build many apps in one process)."""
+    app = app or current_app._get_current_object()
+    return app.extensions.setdefault("live_snapshots", {})
 
 
 def _is_public(principal: Principal) -> bool:
@@ -160,7 +165,8 @@ def _dumps(data: Any) -> str:
 def _snapshot_text(contest_id: int, principal: Principal, contest: Contest | None = None) -> str | None:
     """The snapshot as the JSON text of a Socket.IO event argument (None: no such contest)."""
     if _is_public(principal):
-        hit = _SNAPSHOTS.get(contest_id)
+        cache = _snapshots()
+        hit = cache.get(contest_id)
         if hit is not None and time.monotonic() - hit[1] < SNAPSHOT_TTL:
             body = hit[2]  # no event was delivered here since it was built (see _forget)
         else:
@@ -170,7 +176,7 @@ def _snapshot_text(contest_id: int, principal: Principal, contest: Contest | Non
             data = snapshot(contest, principal)
             data.pop("server_ms", None)
             body = _dumps(data)
-            _SNAPSHOTS[contest_id] = (data["version"], time.monotonic(), body)
+            cache[contest_id] = (data["version"], time.monotonic(), body)
         return '{"server_ms":%d,%s' % (now_ms(), body[1:])
     contest = contest or db.session.get(Contest, contest_id)
     return None if contest is None else _dumps(snapshot(contest, principal))
@@ -265,7 +271,7 @@ def register(app: Flask) -> None:
     handle = getattr(server.manager, "_handle_emit", None)
     if handle is not None and not getattr(handle, "_live_forget", False):
         def _handle_emit(message, _handle=handle):  # an emit from the message queue
-            _forget(message.get("room"))
+            _forget(app, message.get("room"))
             return _handle(message)
         _handle_emit._live_forget = True
         server.manager._handle_emit = _handle_emit
@@ -273,12 +279,13 @@ def register(app: Flask) -> None:
         install_fast_transport(server.eio)
 
 
-def _forget(room: Any) -> None:
+def _forget(app: Flask, room: Any) -> None:
     """Drop the cached snapshot of every contest whose public room ``room`` addresses."""
+    cache = _snapshots(app)
     for r in room if isinstance(room, (list, tuple)) else (room,):
         if isinstance(r, str) and r.endswith(":public"):
             try:
-                _SNAPSHOTS.pop(int(r.split(":", 1)[0]), None)
+                cache.pop(int(r.split(":", 1)[0]), None)
             except ValueError:
                 pass
 
