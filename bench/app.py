@@ -212,8 +212,39 @@ def weight() -> None:
             total = sum(r["on the wire"] for r in rows)
             rows.append({"file": "TOTAL", "kind": "", "bytes": sum(r["bytes"] for r in rows), "on the wire": total})
             report("Audience page weight (gzip as served, every linked file)", rows)
+            browser = _browser_weight(server.url, cid)
+            if browser:
+                report("Audience page in Chromium (what a phone really downloads)", browser)
         finally:
             server.stop()
+
+
+def _browser_weight(url: str, cid: int) -> list[dict] | None:
+    """Load the audience page in headless Chromium (if installed) and add up what it fetched:
+    encoded body + headers of every response, the Socket.IO handshake included."""
+    chromium = "/usr/bin/chromium"
+    if not Path(chromium).exists():
+        return None
+    from playwright.sync_api import sync_playwright
+    rows = []
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium, headless=True,
+                              args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                                    "--disable-background-networking", "--disable-component-update",
+                                    "--disable-sync"])
+        page = b.new_page(viewport={"width": 390, "height": 844}, locale="vi-VN")
+        page.goto(f"{url}/c/{cid}", wait_until="networkidle")
+        page.evaluate("() => document.fonts.ready.then(() => document.fonts.size)")
+        page.wait_for_timeout(1500)
+        for entry in page.evaluate("""() => performance.getEntriesByType('resource')
+              .concat(performance.getEntriesByType('navigation'))
+              .map(e => ({name: e.name, size: e.transferSize, type: e.initiatorType}))"""):
+            rows.append({"url": entry["name"].replace(url, ""), "type": entry["type"],
+                         "transferred": entry["size"]})
+        b.close()
+    rows.append({"url": "TOTAL (HTTP; websocket frames not counted)", "type": "",
+                 "transferred": sum(r["transferred"] for r in rows)})
+    return rows
 
 
 def _join(base: str, rel: str) -> str:
