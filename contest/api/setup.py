@@ -65,6 +65,8 @@ def _saved(contest_id: int, status: int = 200, **extra):
 
 def _body_with_unit(contest_id: int, body: dict) -> dict:
     data = dict(body)
+    if data.get("unit") is not None and not isinstance(data["unit"], str):
+        raise ContestError("unit: phải là mã đơn vị (chuỗi) hoặc null", field="unit")
     if data.get("unit"):
         data["unit"] = _id(Unit, contest_id, str(data["unit"]), "đơn vị")
     return data
