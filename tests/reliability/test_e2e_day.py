@@ -19,7 +19,6 @@ import json
 from pathlib import Path
 
 import pytest
-import requests
 
 from support import start_server
 from test_kill9 import restart, Api

@@ -404,7 +404,7 @@ def test_api_hypothesis(target, data):
 def test_ids_beyond_any_integer_in_every_url(app):
     """Every route of the URL map with each integer argument set to 10**20 (SQLite's INTEGER
     overflows past 2**63): a 404, never a 500."""
-    from test_role_matrix import _ids, routes
+    from test_role_matrix import routes
     t = Target(app)
     problems = []
     for key, method, rule in routes(app):

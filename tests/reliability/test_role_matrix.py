@@ -21,8 +21,6 @@ from __future__ import annotations
 
 import time
 
-import pytest
-
 from conftest import make_contest, tokens_of
 from reliability_support import OFFICE, ROLES, Person, signed_in
 
@@ -283,7 +281,7 @@ def routes(app) -> list[tuple[str, str, object]]:
 def outcome(response) -> str:
     status = response.status_code
     if status >= 500:
-        return f"500!"
+        return "500!"
     if status in (401, 403):
         return "refused"
     if status in (301, 302, 303, 307) and "/login" in response.headers.get("Location", ""):

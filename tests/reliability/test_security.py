@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from conftest import bearer, csrf_token, make_app, make_contest, tokens_of
-from reliability_support import ROLES, TOKEN_RE, db_diff, signed_in, snapshot_db
+from reliability_support import ROLES, db_diff, signed_in, snapshot_db
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -367,4 +367,3 @@ def test_no_token_on_public_pages(secured):
                 f"/c/{cid}/verify", f"/c/{cid}/qr.svg", f"/c/{cid}/qr/audience.svg", "/api/openapi.json"):
         text = client.get(url).get_data(as_text=True)
         assert not [t for t in tokens if t in text], url
-        assert not TOKEN_RE.search(text) or url.endswith(".svg") or True
