@@ -451,20 +451,25 @@ class _FastWebSocket:
     def __call__(self, environ, start_response):
         key = environ.get("HTTP_SEC_WEBSOCKET_KEY", "")
         sock = _socket_of(environ)
+        eio = getattr(self.handler, "__self__", None)
         if not key or environ.get("HTTP_SEC_WEBSOCKET_VERSION") != "13" or sock is None:
+            if eio is not None and not eio.connected:
+                eio.close(wait=False, abort=True)
             start_response("400 Bad Request", [("Content-Type", "text/plain")])
             return [b"Bad websocket request"]
         accept = base64.b64encode(hashlib.sha1(key.encode("latin-1") + _GUID).digest())
         self.sock = sock
         self.raw = getattr(sock, "_sock", sock)  # the OS socket, non-blocking under gevent
-        sock.sendall(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
-                     b"Connection: Upgrade\r\nSec-WebSocket-Accept: " + accept + b"\r\n\r\n")
-        eio = getattr(self.handler, "__self__", None)
         try:
+            sock.sendall(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                         b"Connection: Upgrade\r\nSec-WebSocket-Accept: " + accept + b"\r\n\r\n")
             if eio is not None and not eio.connected and hasattr(eio, "queue"):
                 self._serve(eio)
             else:  # an upgrade from long-polling: Engine.IO's own loop
                 self.handler(self)
+        except OSError:  # the client left during the handshake
+            if eio is not None:
+                eio.close(wait=False, abort=True)
         finally:
             self._shutdown()
         return []
