@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Every figure of docs/performance.md, one after the other (~9 minutes on 2 cores), into
-# bench-results-<date>.md. Needs PostgreSQL and Redis for the scale-out part (as the tests).
+# $TMPDIR/hoithi-bench-<date>.md. Needs PostgreSQL and Redis for the scale-out part (as the tests).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-out="bench-results-$(date +%Y%m%d-%H%M).md"
+out="${TMPDIR:-/tmp}/hoithi-bench-$(date +%Y%m%d-%H%M).md"
 py="${PYTHON:-python}"
 {
   echo "# Benchmark run $(date -Iseconds)"
