@@ -92,7 +92,7 @@ def save_team(contest_id: int, revision: int | None, data: dict, actor: Actor,
         if data.get("unit") not in (None, "", 0, "0"):
             try:
                 unit = _row(session, Unit, contest_id, int(data["unit"]), "đơn vị")
-            except (ValueError, NotFound):
+            except (TypeError, ValueError, OverflowError, NotFound):
                 raise ContestError("Đơn vị không có trong hội thi này", field="unit") from None
         old = _team_dict(team) if team else None
         if team is None:
