@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -59,14 +60,14 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):
-        return error_response(400, "csrf", "Phiên làm việc đã hết hạn hoặc thiếu mã CSRF; hãy tải lại trang.")
+        return error_response(400, "csrf", _("Phiên làm việc đã hết hạn hoặc thiếu mã CSRF; hãy tải lại trang."))
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
-        messages = {404: "Không tìm thấy trang hoặc dữ liệu yêu cầu.",
-                    405: "Phương thức không được hỗ trợ.",
-                    413: "Tệp tải lên quá lớn.",
-                    429: "Quá nhiều lần thử; vui lòng đợi một lát rồi thử lại."}
+        messages = {404: _("Không tìm thấy trang hoặc dữ liệu yêu cầu."),
+                    405: _("Phương thức không được hỗ trợ."),
+                    413: _("Tệp tải lên quá lớn."),
+                    429: _("Quá nhiều lần thử; vui lòng đợi một lát rồi thử lại.")}
         return error_response(exc.code or 500, exc.name.lower().replace(" ", "_"),
                               messages.get(exc.code, exc.description or exc.name))
 
@@ -74,7 +75,7 @@ def register(app: Flask) -> None:
     def bug(exc: Exception):
         db.session.rollback()
         log.exception("Unhandled error on %s %s", request.method, request.path)
-        return error_response(500, "server_error", "Lỗi máy chủ; thao tác chưa được lưu.")
+        return error_response(500, "server_error", _("Lỗi máy chủ; thao tác chưa được lưu."))
 
     @app.after_request
     def security_headers(response):
