@@ -72,13 +72,13 @@ def test_the_board_matrix_flags_missing_sheets_and_outliers(sqlite_app):
 
 def test_one_computation_per_change_and_staff_only_events_while_hidden(sqlite_app):
     from contest.extensions import socketio
-    from contest.services import scoring
+    from contest.services import results
     app = sqlite_app
     cid, links = _setup(app)
     client = app.test_client()
     builds = []
-    real = scoring._build
-    scoring._build = lambda contest, stamp: builds.append(stamp) or real(contest, stamp)
+    real = results._build
+    results._build = lambda contest, stamp: builds.append(stamp) or real(contest, stamp)
     try:
         audience = socketio.test_client(app, namespace="/live", query_string=f"contest={cid}")
         staff = socketio.test_client(app, namespace="/live",
@@ -121,7 +121,7 @@ def test_one_computation_per_change_and_staff_only_events_while_hidden(sqlite_ap
         for c in (audience, staff, judge):
             c.disconnect(namespace="/live")
     finally:
-        scoring._build = real
+        results._build = real
 
 
 def test_bursts_are_coalesced_into_one_broadcast(sqlite_app):

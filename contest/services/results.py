@@ -1,0 +1,233 @@
+"""The computation behind every results screen: standings, prize allocation and the jury
+board's matrix, computed together from the stored sheets and cached per contest.
+
+**One computation per change.** The result is cached per contest under a *stamp* read from
+the database in one cheap query (counts and latest changes of sheets, nominations, decisions,
+locks, the roster and the contest's revision), so several server processes stay correct and
+a thousand listeners cost one computation. The arithmetic lives in the pure core
+(:mod:`contest.core.tabulation`, :mod:`contest.core.prizes`); this module loads rows, calls
+it and adds the names the screens show. It writes nothing and publishes nothing.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+from ..core import prizes as prize_core
+from ..core.tabulation import (Sheet, Standings, compute_standings, outlier_threshold, outliers,
+                               spread, standings_to_dict)
+from ..extensions import db
+from ..models import Contest, Decision, Judge, Member, Nomination, PartLock, ScoreSheet, Team
+from .scoring_common import Roster, _decisions, _num, performers, roster
+
+
+@dataclass(frozen=True)
+class Computed:
+    """Everything derived from the sheets at one stamp."""
+
+    stamp: tuple
+    standings: Standings
+    standings_payload: dict
+    allocation: prize_core.Allocation
+    all_ties: tuple[prize_core.Tie, ...]
+    prizes_payload: dict
+    matrix: dict
+
+
+_cache: dict[int, Computed] = {}
+_cache_lock = threading.RLock()
+
+
+def _stamp(contest_id: int) -> tuple:
+    """One cheap query that changes whenever anything the standings depend on changes."""
+    def sub(*cols, model):
+        return select(*cols).where(model.contest_id == contest_id).scalar_subquery()
+
+    row = db.session.execute(select(
+        sub(func.count(ScoreSheet.id), model=ScoreSheet),
+        sub(func.coalesce(func.sum(ScoreSheet.revision), 0), model=ScoreSheet),
+        sub(func.max(ScoreSheet.updated_at), model=ScoreSheet),
+        sub(func.count(Nomination.id), model=Nomination),
+        sub(func.max(Nomination.updated_at), model=Nomination),
+        sub(func.count(Decision.id), model=Decision),
+        sub(func.max(Decision.id), model=Decision),
+        sub(func.count(PartLock.id), model=PartLock),
+        sub(func.max(PartLock.id), model=PartLock),
+        sub(func.count(Team.id), model=Team),
+        sub(func.count(Judge.id), model=Judge),
+        sub(func.count(Member.id), model=Member),
+        select(Contest.revision).where(Contest.id == contest_id).scalar_subquery(),
+    )).one()
+    return tuple(str(v) for v in row)
+
+
+def invalidate(contest_id: int) -> None:
+    with _cache_lock:
+        _cache.pop(contest_id, None)
+
+
+def computed(contest: Contest) -> Computed:
+    """The cached computation for the contest's current state (recomputed once per change)."""
+    return _compute(contest)
+
+
+def _compute(contest: Contest) -> Computed:
+    with _cache_lock:
+        stamp = _stamp(contest.id)
+        hit = _cache.get(contest.id)
+        if hit is not None and hit.stamp == stamp:
+            return hit
+        result = _build(contest, stamp)
+        _cache[contest.id] = result
+        return result
+
+
+def _build(contest: Contest, stamp: tuple) -> Computed:
+    s = db.session
+    rules = contest.rules
+    ros = roster(contest.id)
+    teams_by_id, judges_by_id = ros.team_by_id, ros.judge_by_id
+    rows = list(s.scalars(select(ScoreSheet).where(ScoreSheet.contest_id == contest.id)
+                          .order_by(ScoreSheet.id)))
+    sheets = []
+    for r in rows:
+        t, j = teams_by_id.get(r.team_id), judges_by_id.get(r.judge_id)
+        if t is None or j is None:
+            continue
+        sheets.append((r, Sheet(judge=j.key, team=t.key, part=r.part_key,
+                                criteria={k: Decimal(str(v)) for k, v in r.criteria.items()})))
+    penalties: dict[tuple[str, str], Decimal] = {}
+    for d in _decisions(contest.id, "penalty"):
+        penalties[(d.data.get("team"), d.data.get("part"))] = Decimal(str(d.data.get("points", 0)))
+    penalties = {k: v for k, v in penalties.items() if v}
+    standings = compute_standings(rules, list(ros.teams), list(ros.judges),
+                                  [sh for _, sh in sheets], penalties)
+
+    members_by_id = ros.member_by_id
+    noms = []
+    for n in s.scalars(select(Nomination).where(Nomination.contest_id == contest.id)
+                       .order_by(Nomination.updated_at, Nomination.id)):
+        j, m = judges_by_id.get(n.judge_id), members_by_id.get(n.member_id)
+        if j is not None and m is not None:
+            noms.append(prize_core.Nomination(judge=j.key, prize=n.prize_key, member=m.key))
+    decisions = [prize_core.TieDecision(tie=d.data.get("tie", ""),
+                                        order=tuple(d.data.get("order") or ()), reason=d.reason)
+                 for d in _decisions(contest.id, "tie")]
+    perf = performers(ros)
+    allocation = prize_core.allocate(rules, standings, noms, perf, decisions)
+    open_ties = prize_core.allocate(rules, standings, noms, perf, ()).ties
+
+    standings_payload = _standings_payload(contest, ros, standings)
+    prizes_payload = _prizes_payload(contest, ros, allocation, standings, decisions, noms)
+    matrix = _matrix(contest, ros, sheets, standings)
+    return Computed(stamp=stamp, standings=standings, standings_payload=standings_payload,
+                    allocation=allocation, all_ties=open_ties, prizes_payload=prizes_payload,
+                    matrix=matrix)
+
+
+def _parts_info(contest: Contest) -> list[dict]:
+    return [{"key": p.key, "name": p.name, "max": _num(p.max),
+             "criteria": [{"key": c.key, "name": c.name, "max": _num(c.max)} for c in p.criteria]}
+            for p in contest.rules.parts]
+
+
+def _standings_payload(contest: Contest, ros: Roster, st: Standings) -> dict:
+    data = standings_to_dict(st)
+    for row in data["teams"]:
+        team = ros.teams[row["team"]]
+        row["name"] = team.name
+        row["unit"] = team.unit_name
+    data["parts"] = [{"key": p["key"], "name": p["name"], "max": p["max"]}
+                     for p in _parts_info(contest)]
+    data["decimals"] = contest.rules.decimals
+    return data
+
+
+def _prizes_payload(contest: Contest, ros: Roster, allocation: prize_core.Allocation,
+                    st: Standings, decisions, noms) -> dict:
+    rules = contest.rules
+    data = prize_core.allocation_to_dict(allocation)
+
+    def prize_name(key: str) -> str:
+        p = rules.prizes.find(key)
+        return p.name if p is not None else ("Không có giải" if key == "" else key)
+
+    def candidate_name(key: str) -> str:
+        if key in ros.teams:
+            return ros.teams[key].name
+        m = ros.members.get(key)
+        if m is not None:
+            return f"{m.name} ({m.team.name})"
+        return key
+
+    for a in data["awards"]:
+        a["name"] = prize_name(a["prize"])
+        if "team" in a:
+            a["team_name"] = ros.teams[a["team"]].name
+        if "member" in a:
+            m = ros.members.get(a["member"])
+            a["member_name"] = m.name if m else a["member"]
+            a["member_team"] = m.team.name if m else ""
+    for t in data["ties"]:
+        t["candidate_names"] = [candidate_name(c) for c in t["candidates"]]
+        t["prize_names"] = [prize_name(p) for p in t["prizes"]]
+    for u in data["unawarded"]:
+        u["name"] = prize_name(u["prize"])
+    votes: dict[str, dict[str, int]] = {}
+    latest = {(n.judge, n.prize): n.member for n in noms}
+    for (_judge, prize), member in latest.items():
+        votes.setdefault(prize, {})
+        votes[prize][member] = votes[prize].get(member, 0) + 1
+    data["nominations"] = {p: [{"member": m, "name": candidate_name(m), "votes": v}
+                               for m, v in sorted(ms.items(), key=lambda e: -e[1])]
+                           for p, ms in votes.items()}
+    data["decisions"] = [{"tie": d.tie, "order": list(d.order), "reason": d.reason}
+                         for d in decisions]
+    data["complete"] = st.complete
+    return data
+
+
+def _matrix(contest: Contest, ros: Roster, sheets, st: Standings) -> dict:
+    rules = contest.rules
+    part_scores = {t.team: t.parts for t in st.teams}
+    by_key: dict[tuple[str, str, str], tuple[ScoreSheet, Sheet]] = {}
+    for row, sh in sheets:
+        by_key[(sh.judge, sh.team, sh.part)] = (row, sh)
+    rows = []
+    missing_total = 0
+    for part in rules.parts:
+        threshold = outlier_threshold(part.max)
+        for team in ros.teams.values():
+            cells: dict[str, dict] = {}
+            totals: dict[str, Decimal] = {}
+            for judge in ros.judges.values():
+                hit = by_key.get((judge.key, team.key, part.key))
+                if hit is None:
+                    continue
+                row, sh = hit
+                totals[judge.key] = sh.total
+                cells[judge.key] = {"total": _num(sh.total), "source": row.source,
+                                    "revision": row.revision, "comment": row.comment,
+                                    "criteria": dict(row.criteria)}
+            flagged = outliers(totals, threshold)
+            for k in flagged:
+                cells[k]["outlier"] = True
+            missing = [j for j in ros.judges if j not in cells]
+            missing_total += len(missing)
+            rows.append({"team": team.key, "part": part.key, "sheets": cells,
+                         "score": _num(part_scores.get(team.key, {}).get(part.key)),
+                         "spread": _num(spread(totals.values())) if len(totals) > 1 else None,
+                         "outliers": sorted(flagged), "missing": missing,
+                         "threshold": _num(threshold)})
+    return {
+        "judges": [{"key": j.key, "name": j.name, "head": j.head} for j in ros.judges.values()],
+        "teams": [{"key": t.key, "name": t.name, "unit": t.unit_name} for t in ros.teams.values()],
+        "parts": _parts_info(contest),
+        "rows": rows,
+        "missing": missing_total,
+        "complete": st.complete,
+    }

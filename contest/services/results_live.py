@@ -1,0 +1,233 @@
+"""What the screens read and receive of the judging: the standings as the audience may see
+them, the jury board, a judge's own sheets, the tablet's data, the ``standings`` and
+``sheets`` events, and the judging parts of the live snapshot.
+
+After every committed change :func:`changed` forgets the cached computation and broadcasts;
+broadcasts are coalesced (``BROADCAST_COALESCE_MS``). What the audience may see of the stage
+(``results_mode``) comes from :mod:`contest.services.stage`. Nothing here writes a sheet.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import logging
+import threading
+
+from flask import current_app, has_app_context
+from sqlalchemy import select
+
+from ..core.errors import Forbidden
+from ..extensions import db, socketio
+from ..models import Contest, Nomination, ScoreSheet
+from .access import Principal
+from .results import Computed, _compute, _parts_info, invalidate
+from .scoring_common import _locks, _num, locks_dict, roster
+
+log = logging.getLogger("hoithi.scoring")
+
+# --------------------------------------------------------------------------- read models
+
+
+def results_mode(contest: Contest) -> str:
+    """What the audience sees of the standings: ``hidden``, ``live`` or ``frozen``."""
+    try:
+        from . import stage as stage_service
+        mode = stage_service.results_mode(contest.id)
+    except (ImportError, AttributeError):
+        mode = "live" if contest.results_public else "hidden"
+    return mode if mode in ("hidden", "live", "frozen") else "hidden"
+
+
+def _frozen(contest: Contest) -> dict | None:
+    try:
+        from . import stage as stage_service
+        return stage_service.frozen_standings(contest.id)
+    except (ImportError, AttributeError):
+        return None
+
+
+def standings_dict(contest: Contest) -> dict:
+    """The live standings (staff and ``hoithi standings``), names included. A copy: callers
+    may keep or change it without touching the cache."""
+    return copy.deepcopy(_compute(contest).standings_payload)
+
+
+def prizes_dict(contest: Contest) -> dict:
+    """The prize allocation with names, ties for the jury head and unawarded prizes."""
+    return copy.deepcopy(_compute(contest).prizes_payload)
+
+
+def audience_standings(contest: Contest) -> dict | None:
+    """What the audience may see now: the live standings, the frozen ones, or nothing."""
+    mode = results_mode(contest)
+    if mode == "live":
+        return standings_dict(contest)
+    if mode == "frozen":
+        return _frozen(contest)
+    return None
+
+
+def standings_for(contest: Contest, principal: Principal) -> dict:
+    """GET .../standings: staff always see the live standings; the audience per the mode."""
+    if principal.is_staff:
+        return standings_dict(contest)
+    data = audience_standings(contest)
+    if data is None:
+        raise Forbidden("Kết quả chưa được công bố", code="hidden")
+    return data
+
+
+def matrix_dict(contest: Contest) -> dict:
+    data = copy.deepcopy(_compute(contest).matrix)
+    data["locks"] = locks_dict(contest.id)
+    return data
+
+
+def sheets_of(contest: Contest, judge_key: str) -> list[dict]:
+    """One judge's stored sheets (for their tablet)."""
+    ros = roster(contest.id)
+    judge = ros.judges.get(judge_key)
+    if judge is None:
+        return []
+    teams = ros.team_by_id
+    return [{"team": teams[r.team_id].key, "part": r.part_key, "criteria": dict(r.criteria),
+             "total": _num(r.total), "id": r.client_id, "comment": r.comment,
+             "source": r.source}
+            for r in db.session.scalars(select(ScoreSheet).where(
+                ScoreSheet.contest_id == contest.id, ScoreSheet.judge_id == judge.id)
+                .order_by(ScoreSheet.id)) if r.team_id in teams]
+
+
+def nominations_of(contest: Contest, judge_key: str | None = None) -> list[dict]:
+    ros = roster(contest.id)
+    judges, members = ros.judge_by_id, ros.member_by_id
+    out = []
+    for n in db.session.scalars(select(Nomination).where(Nomination.contest_id == contest.id)
+                                .order_by(Nomination.id)):
+        j, m = judges.get(n.judge_id), members.get(n.member_id)
+        if j is None or m is None or (judge_key is not None and j.key != judge_key):
+            continue
+        out.append({"judge": j.key, "prize": n.prize_key, "member": m.key, "name": m.name})
+    return out
+
+
+def tablet_data(contest: Contest, principal: Principal) -> dict:
+    """Everything the judge's tablet needs to score offline: rubric, teams, performers."""
+    ros = roster(contest.id)
+    rules = contest.rules
+    perf: dict[str, dict[str, list[dict]]] = {}
+    for m in ros.members.values():
+        for part in m.roles or ():
+            perf.setdefault(part, {}).setdefault(m.team.key, []).append(
+                {"key": m.key, "name": m.name, "position": m.position_title})
+    judge = ros.judges.get(principal.subject or "")
+    return {
+        "contest": contest.id,
+        "name": contest.name,
+        "judge": {"key": judge.key, "name": judge.name, "head": judge.head} if judge else None,
+        "step": _num(rules.score_step),
+        "parts": _parts_info(contest),
+        "teams": [{"key": t.key, "name": t.name, "unit": t.unit_name} for t in ros.teams.values()],
+        "prizes": [{"key": p.key, "name": p.name, "part": p.part}
+                   for p in rules.prizes.individual],
+        "performers": perf,
+        "sheets": sheets_of(contest, judge.key) if judge else [],
+        "nominations": nominations_of(contest, judge.key) if judge else [],
+        "locks": sorted(_locks(contest.id)),
+    }
+
+
+# --------------------------------------------------------------------------- broadcasting
+
+_pending: set[int] = set()
+_pending_lock = threading.Lock()
+
+
+def changed(contest_id: int) -> None:
+    """After a committed change: forget the cached computation and broadcast (coalesced)."""
+    invalidate(contest_id)
+    if not has_app_context():  # pragma: no cover - services always run in an app context
+        return
+    app = current_app._get_current_object()
+    delay = int(app.config.get("BROADCAST_COALESCE_MS", 0) or 0)
+    if delay <= 0:
+        broadcast(contest_id)
+        return
+    with _pending_lock:
+        if contest_id in _pending:
+            return
+        _pending.add(contest_id)
+    socketio.start_background_task(_broadcast_later, app, contest_id, delay)
+
+
+def _broadcast_later(app, contest_id: int, delay_ms: int) -> None:
+    socketio.sleep(delay_ms / 1000)
+    with _pending_lock:
+        _pending.discard(contest_id)
+    with app.app_context():
+        try:
+            broadcast(contest_id)
+        except Exception:  # noqa: BLE001 - a failed broadcast must not kill the worker
+            log.exception("standings broadcast failed for contest %s", contest_id)
+        finally:
+            db.session.remove()
+
+
+def broadcast(contest_id: int) -> None:
+    """Publish ``standings`` (public only while results are live) and the staff ``sheets``."""
+    from ..live import publish
+    contest = db.session.get(Contest, contest_id)
+    if contest is None:
+        return
+    data = _compute(contest)
+    db.session.commit()  # end the read transaction before publish writes the version
+    mode = results_mode(contest)
+    payload = dict(data.standings_payload, results_mode=mode)
+    if mode == "live":
+        publish(contest_id, "standings", payload)
+    else:
+        publish(contest_id, "standings", payload, staff_only=True)
+    publish(contest_id, "sheets", sheets_event(contest, data), staff_only=True)
+
+
+def sheets_event(contest: Contest, data: Computed | None = None) -> dict:
+    """The staff ``sheets`` event: which sheets are in (no numbers: judges share the staff
+    room, and a judge never sees another's scores), the locks and a revision to refetch on."""
+    data = data or _compute(contest)
+    have = {r["part"] + "/" + r["team"]: sorted(r["sheets"]) for r in data.matrix["rows"]}
+    return {"revision": hashlib.sha256(json.dumps(data.stamp).encode()).hexdigest()[:16],
+            "have": have, "missing": data.matrix["missing"], "complete": data.matrix["complete"],
+            "locks": sorted(_locks(contest.id))}
+
+
+# --------------------------------------------------------------------------- live snapshot
+
+
+def _snapshot_standings(contest: Contest, principal: Principal):
+    if principal.is_staff:
+        return standings_dict(contest)
+    return audience_standings(contest)
+
+
+def _snapshot_judging(contest: Contest, principal: Principal):
+    if principal.role == "judge":
+        data = {"judge": principal.subject, "sheets": sheets_of(contest, principal.subject),
+                "nominations": nominations_of(contest, principal.subject),
+                "locks": sorted(_locks(contest.id))}
+        if principal.head:
+            data["matrix"] = matrix_dict(contest)
+        return data
+    if principal.role == "organiser":
+        return {"matrix": matrix_dict(contest), "locks": sorted(_locks(contest.id))}
+    return None
+
+
+def register_snapshot_parts() -> None:
+    from ..live import SNAPSHOT_PARTS
+    SNAPSHOT_PARTS["standings"] = _snapshot_standings
+    SNAPSHOT_PARTS["judging"] = _snapshot_judging
+
+
+register_snapshot_parts()
