@@ -42,6 +42,7 @@ class Config:
     BACKUP_MINUTES = int(_env("BACKUP_MINUTES", "5"))
     RATELIMIT_LOGIN = _env("RATELIMIT_LOGIN", "10 per minute")
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
+    RATELIMIT_TOKENS = _env("RATELIMIT_TOKENS", "20 per minute")
     # Allowed Origin hosts for Socket.IO besides the server's own host ("*" = any).
     SOCKET_ORIGINS = _env("SOCKET_ORIGINS", "")
     SESSION_COOKIE_HTTPONLY = True

@@ -89,6 +89,8 @@ def register(app: Flask) -> None:
 
     from .compress import init_compression
     init_compression(app)
+    from .security import init_security
+    init_security(app)
 
     from . import pages
     app.register_blueprint(pages.bp)

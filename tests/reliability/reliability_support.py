@@ -160,13 +160,9 @@ def form_fields(html: str, action: str) -> dict:
 
 
 def secured_app(tmp_path, **overrides):
-    """The app on SQLite with :func:`contest.web.security.init_security` installed (until
-    create_app installs it itself, calling it again is harmless)."""
+    """The app on SQLite; create_app installs :func:`contest.web.security.init_security`."""
     from conftest import make_app
-    from contest.web.security import init_security
-    app = make_app(tmp_path, "sqlite", **overrides)
-    init_security(app)
-    return app
+    return make_app(tmp_path, "sqlite", **overrides)
 
 
 def dispose(app) -> None:

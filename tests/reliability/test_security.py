@@ -19,10 +19,18 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _app(tmp_path, **overrides):
-    from contest.web.security import init_security
-    app = make_app(tmp_path, "sqlite", **overrides)
-    init_security(app)
-    return app
+    return make_app(tmp_path, "sqlite", **overrides)
+
+
+def test_create_app_installs_the_security_layer(tmp_path):
+    """Not only the tests: every app the product builds scrubs logs, limits token guesses and
+    refuses hostile JSON."""
+    app = _app(tmp_path)
+    assert app.extensions.get("hoithi_security") is True
+    client = app.test_client()
+    deep = b"[" * 200 + b"]" * 200
+    answer = client.post("/api/v1/contests", data=deep, content_type="application/json")
+    assert answer.status_code == 400 and answer.get_json()["error"]["code"] == "too_deep"
 
 
 @pytest.fixture
