@@ -7,6 +7,7 @@ import secrets
 from pathlib import Path
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from ..core.errors import ContestError
 from ..database import write_transaction
@@ -21,10 +22,18 @@ def ensure_organiser() -> str | None:
     if db.session.scalar(select(func.count(User.id))):
         return None
     password = secrets.token_urlsafe(9)
-    with write_transaction() as session:
-        user = User(username="admin")
-        user.set_password(password)
-        session.add(user)
+    try:
+        with write_transaction() as session:
+            # Checked again inside the write lock: another process may have just created it.
+            if session.scalar(select(func.count(User.id))):
+                return None
+            user = User(username="admin")
+            user.set_password(password)
+            session.add(user)
+    except IntegrityError:
+        # Two processes started at the same moment on PostgreSQL: the other one won.
+        db.session.rollback()
+        return None
     return password
 
 
