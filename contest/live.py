@@ -97,6 +97,7 @@ def publish(contest_id: int, kind: str, payload: dict, *, staff_payload: dict | 
         return None
     version = _bump_version(contest_id)
     _snapshots().pop(contest_id, None)
+    _pages().pop(contest_id, None)
     if staff_payload is not None:
         # Staff sockets are in both rooms and take the first copy of a version: send theirs
         # first (a handful of sockets), so the public copy that follows is the duplicate.
@@ -151,6 +152,26 @@ def _snapshots(app: Flask | None = None) -> dict[int, tuple[int, float, str]]:
     """This app's cache (one per app: tests build many apps in one process)."""
     app = app or current_app._get_current_object()
     return app.extensions.setdefault("live_snapshots", {})
+
+
+def _pages(app: Flask | None = None) -> dict[int, dict[tuple, tuple[float, Any]]]:
+    app = app or current_app._get_current_object()
+    return app.extensions.setdefault("live_pages", {})
+
+
+def cached_public(contest_id: int, key: tuple, build: Callable[[], Any]) -> Any:
+    """What every anonymous visitor of a contest's public page gets (its HTML, say), built at
+    most every SNAPSHOT_TTL s and dropped together with the audience snapshot whenever a
+    versioned event reaches this process: at most SNAPSHOT_TTL old, and the page's script
+    replaces it with the live snapshot as soon as it connects."""
+    per_contest = _pages().setdefault(contest_id, {})
+    hit = per_contest.get(key)
+    now = time.monotonic()
+    if hit is not None and now - hit[0] < SNAPSHOT_TTL:
+        return hit[1]
+    value = build()
+    per_contest[key] = (now, value)
+    return value
 
 
 def _is_public(principal: Principal) -> bool:
@@ -324,13 +345,15 @@ def _index_rooms(manager) -> None:
 
 def _forget(app: Flask, room: Any) -> None:
     """Drop the cached snapshot of every contest whose public room ``room`` addresses."""
-    cache = _snapshots(app)
+    cache, pages = _snapshots(app), _pages(app)
     for r in room if isinstance(room, (list, tuple)) else (room,):
         if isinstance(r, str) and r.endswith(":public"):
             try:
-                cache.pop(int(r.split(":", 1)[0]), None)
+                contest_id = int(r.split(":", 1)[0])
             except ValueError:
-                pass
+                continue
+            cache.pop(contest_id, None)
+            pages.pop(contest_id, None)
 
 
 def _queue_channel(app: Flask) -> str | None:

@@ -7,7 +7,8 @@ from __future__ import annotations
 import io
 from urllib.parse import urlparse
 
-from flask import Blueprint, Response, current_app, render_template
+from flask import Blueprint, Response, current_app, render_template, request
+from flask_login import current_user
 
 from ..api.contests import get_contest
 from ..core.text import format_date
@@ -65,16 +66,27 @@ def clock_text(remaining_ms: int) -> str:
     return "00:00" if over == 0 else f"+{over // 60}:{over % 60:02d}"
 
 
+def _public_page(template: str, contest_id: int):
+    """A public screen. Anonymous visitors (a hall of phones, every one the same) share one
+    rendering per language, rebuilt with each live event (:func:`contest.live.cached_public`);
+    a signed-in organiser's page (with its sign-out form) or a language switch is rendered
+    for that request alone."""
+    from ..services.access import AUDIENCE
+    if current_user.is_authenticated or request.args:
+        return _page(template, contest_id, AUDIENCE)
+    lang = current_app.jinja_env.globals["current_lang"]()
+    return stage_service.live.cached_public(contest_id, ("page", template, lang),
+                                            lambda: _page(template, contest_id, AUDIENCE))
+
+
 @bp.get("/c/<int:contest_id>")
 def audience(contest_id: int):
-    from ..services.access import AUDIENCE
-    return _page("show/audience.html", contest_id, AUDIENCE)
+    return _public_page("show/audience.html", contest_id)
 
 
 @bp.get("/c/<int:contest_id>/projector")
 def projector(contest_id: int):
-    from ..services.access import AUDIENCE
-    return _page("show/projector.html", contest_id, AUDIENCE)
+    return _public_page("show/projector.html", contest_id)
 
 
 @bp.get("/c/<int:contest_id>/mc")

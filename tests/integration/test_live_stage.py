@@ -217,3 +217,26 @@ def test_public_pages_carry_no_answer(sqlite_app, path):
         answer = db.session.query(Question).filter_by(contest_id=cid, key="q2").one().answer
     html = client.get(path.format(cid=cid)).get_data(as_text=True)
     assert "Văn bản nào quy định" in html and f">{answer}<" not in html and "Đáp án" not in html
+
+
+def test_public_pages_are_shared_yet_follow_every_press(sqlite_app, monkeypatch):
+    """Anonymous visitors share one rendering per language; every live event drops it, so a
+    page loaded after the MC's press shows the new step, in the visitor's language."""
+    from contest import live
+    monkeypatch.setattr(live, "SNAPSHOT_TTL", 3600)  # only the event may drop it here
+    app = sqlite_app
+    cid = make_contest(app)
+    mc = bearer(tokens_of(app, cid)["mc"]["token"])
+    phone = app.test_client()
+    first = phone.get(f"/c/{cid}").get_data(as_text=True)
+    assert "Ổn định tổ chức" in first
+    assert app.test_client().get(f"/c/{cid}").get_data(as_text=True) == first  # shared
+    english = app.test_client()
+    assert 'lang="en"' in english.get(f"/c/{cid}?lang=en").get_data(as_text=True)
+    assert 'lang="en"' in english.get(f"/c/{cid}").get_data(as_text=True)  # remembered, shared
+    assert 'lang="vi"' in app.test_client().get(f"/c/{cid}").get_data(as_text=True)
+    _press(app.test_client(), cid, mc, action="next")
+    after = app.test_client().get(f"/c/{cid}").get_data(as_text=True)
+    assert after != first and "Ổn định tổ chức" not in after.split("<main", 1)[-1].split("</h1>", 1)[0]
+    for path in (f"/c/{cid}", f"/c/{cid}/projector"):
+        assert app.test_client().get(path).get_data(as_text=True) == app.test_client().get(path).get_data(as_text=True)
