@@ -246,7 +246,9 @@ def counts(cv: ContestView) -> dict:
     members = [m for t in cv.teams for m in t.get("members") or []]
     guests = sum(1 for m in members if m.get("kind") == "guest")
     questions = cv.data.get("questions") or []
-    drawn = {d.get("question") for d in cv.data.get("draws") or [] if d.get("question")}
+    draws = cv.data.get("draws") or {}  # {kind: {"commitment": …, "drawn": [{lot, team, question}]}}
+    drawn = {d.get("question") for d in (draws.get("questions") or {}).get("drawn") or []
+             if d.get("question")}
     drawn |= {q.get("key") for q in questions if q.get("status") == "used"}
     offices = list(dict.fromkeys(clean(q.get("office")) for q in questions if q.get("office")))
     head = next((j for j in cv.judges if j.get("head")), None)

@@ -31,6 +31,9 @@ def test_documents_page_serves_every_document(sqlite_app):
     cid = make_contest(sqlite_app)
     _score_everything(client, sqlite_app, cid)
     organiser = tokens_of(sqlite_app, cid)["organiser"]["token"]
+    for kind in ("questions", "order"):  # lots are always sealed before the day
+        r = client.post(f"/api/v1/contests/{cid}/seal", json={"kind": kind}, headers=bearer(organiser))
+        assert r.status_code == 200, r.get_json()
     client.get(f"/t/{organiser}")
     page = client.get(f"/c/{cid}/documents")
     assert page.status_code == 200

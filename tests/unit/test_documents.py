@@ -3,6 +3,8 @@ openpyxl, pypdf) and searched for the right names, amounts and Vietnamese text."
 
 from __future__ import annotations
 
+import copy
+
 import io
 import shutil
 import unicodedata
@@ -352,6 +354,24 @@ def test_report_docx_counts_results_and_budget(demo):
         assert needle in text, needle
     assert all(t in text for t in TEAMS)
     assert "KẾT QUẢ TẠM THỜI" not in text
+
+
+def test_a_sealed_contest_with_draws_counts_the_drawn_questions(tmp_path, demo):
+    """The contest export gives ``draws`` per kind (sealed lots and what was drawn): every
+    document is written and the report counts each drawn question once."""
+    doc, standings, allocation = demo
+    questions = [q["key"] for q in doc["contest"]["questions"]]
+    doc = copy.deepcopy(doc)
+    doc["contest"]["draws"] = {"questions": {
+        "commitment": "ab" * 32, "salt": "", "lots": {"1": questions[0]}, "revealed": False,
+        "drawn": [{"lot": 1, "team": "dak-rve", "question": questions[0], "at": None},
+                  {"lot": 2, "team": "dak-koi", "question": questions[1], "at": None},
+                  {"lot": 2, "team": "dak-koi", "question": questions[1], "at": None}]}}
+    for q in doc["contest"]["questions"]:
+        q["status"] = "approved"
+    write_documents(doc, standings, allocation, tmp_path / "out")
+    text = docx_text(report_docx(doc, standings, allocation))
+    assert "2 câu đã được các đội bốc thăm trả lời" in text
 
 
 # ------------------------------------------------------------------------ hostile text
