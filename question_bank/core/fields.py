@@ -117,26 +117,24 @@ def split_choices(text: str) -> tuple[str, tuple[str, ...]] | None:
     return text[:stem_end].strip(), choices
 
 
-def parse_kind(raw: str) -> str | None:
-    """"Trắc nghiệm" → "choice", "Tự luận" → "open", blank → None; ValueError otherwise."""
+def _name_of(raw: str, words_by_name: dict) -> str | None:
     key = fold_key(raw)
     if not key:
         return None
-    for kind, words in KIND_WORDS.items():
+    for name, words in words_by_name.items():
         if key in words:
-            return kind
+            return name
     raise ValueError(raw)
+
+
+def parse_kind(raw: str) -> str | None:
+    """"Trắc nghiệm" → "choice", "Tự luận" → "open", blank → None; ValueError otherwise."""
+    return _name_of(raw, KIND_WORDS)
 
 
 def parse_status(raw: str) -> str | None:
     """"Đã duyệt" → "approved" and so on; blank → None; ValueError otherwise."""
-    key = fold_key(raw)
-    if not key:
-        return None
-    for status, words in STATUS_WORDS.items():
-        if key in words:
-            return status
-    raise ValueError(raw)
+    return _name_of(raw, STATUS_WORDS)
 
 
 def escape_cell(text: str) -> str:

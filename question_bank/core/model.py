@@ -221,12 +221,17 @@ def question_to_dict(q: QuestionData) -> dict:
     d["basis"] = q.basis
     if q.points is not None:
         d["points"] = points_to_json(q.points)
-    follow_ups = []
-    for f in q.follow_ups:
+    d["follow_ups"] = follow_ups_to_json(q.follow_ups)
+    d["status"] = q.status
+    return d
+
+
+def follow_ups_to_json(follow_ups: tuple[FollowUp, ...]) -> list[dict]:
+    """``[{"text", "answer", "points"?}]``: ``points`` left out when not set."""
+    out = []
+    for f in follow_ups:
         item: dict[str, Any] = {"text": f.text, "answer": f.answer}
         if f.points is not None:
             item["points"] = points_to_json(f.points)
-        follow_ups.append(item)
-    d["follow_ups"] = follow_ups
-    d["status"] = q.status
-    return d
+        out.append(item)
+    return out

@@ -294,7 +294,8 @@ def test_two_consoles_drawing_the_same_lot_at_once_get_one_409(sqlite_app, monke
         contest = db.session.get(Contest, cid)
         services.seal_questions(contest)
         services.record_draw(contest, "dak-rve", 5)
-        monkeypatch.setattr(services, "_draws", lambda *a, **k: [])  # the other console's view
+        from question_bank.services import draws
+        monkeypatch.setattr(draws, "draw_rows", lambda *a, **k: [])  # the other console's view
         with pytest.raises(Conflict) as refused:
             services.record_draw(contest, "dak-koi", 5)
         assert refused.value.field == "lot"
