@@ -295,9 +295,11 @@ def test_two_consoles_drawing_the_same_lot_at_once_get_one_409(sqlite_app, monke
         services.seal_questions(contest)
         services.record_draw(contest, "dak-rve", 5)
         from question_bank.services import draws
-        monkeypatch.setattr(draws, "draw_rows", lambda *a, **k: [])  # the other console's view
+        looked = []  # the other console's view: nothing drawn yet
+        monkeypatch.setattr(draws, "draw_rows", lambda *a, **k: looked.append(1) or [])
         with pytest.raises(Conflict) as refused:
             services.record_draw(contest, "dak-koi", 5)
+        assert looked, "record_draw no longer reads the draws through draws.draw_rows"
         assert refused.value.field == "lot"
         monkeypatch.undo()
         assert services.draws_state(contest)["drawn"] == [
