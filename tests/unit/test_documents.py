@@ -4,7 +4,6 @@ openpyxl, pypdf) and searched for the right names, amounts and Vietnamese text."
 from __future__ import annotations
 
 import copy
-
 import io
 import shutil
 import unicodedata
