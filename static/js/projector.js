@@ -34,9 +34,20 @@ function renderBoard() {
   for (const el of root.querySelectorAll('[data-f="board"]')) {
     fill(el, board ? board.cloneNode(true) : null);
   }
+  refitBoards();
+}
+
+/** Every team on screen, whatever their number: the visible board shrinks its text to fit. */
+function refitBoards() {
+  requestAnimationFrame(() => {
+    for (const el of root.querySelectorAll('[data-f="board"]')) {
+      if (el.offsetParent && el.firstChild) fitText(el, 16, 40);
+    }
+  });
 }
 
 function refit() {
+  refitBoards();
   if (!view?.question) return;
   requestAnimationFrame(() => fitText(qbox, 32, 96));
 }

@@ -178,7 +178,16 @@ def test_mc_drives_the_projector_and_the_phone(server, browser):
         mc.locator("[data-mode=live]").click()
         mc.locator("dialog.dialog .btn-danger").click()
         pj.wait_for_selector("#show.has-board", timeout=5000)
+        time.sleep(0.3)  # the board fits itself on the next frame
         _shot(pj, "show-projector-standings")
+        overlap = pj.evaluate("""() => {
+            const rows = [...document.querySelectorAll('.pj-board .lb-row')].filter(r => r.offsetParent);
+            const board = rows[0].closest('.pj-board').getBoundingClientRect();
+            const note = document.querySelector('[data-f=board_note]');
+            const last = rows[rows.length - 1].getBoundingClientRect();
+            const limit = note && !note.hidden ? note.getBoundingClientRect().top : innerHeight;
+            return [rows.length, last.bottom, Math.min(limit, board.bottom)]; }""")
+        assert overlap[0] == 7 and overlap[1] <= overlap[2] + 1, overlap  # every team, nothing covered
         prizes = []
         while mc.locator("#mc-steps [aria-current]").get_attribute("class").find("k-reveal") >= 0 \
                 or not prizes:
