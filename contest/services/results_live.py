@@ -2,9 +2,11 @@
 them, the jury board, a judge's own sheets, the tablet's data, the ``standings`` and
 ``sheets`` events, and the judging parts of the live snapshot.
 
-After every committed change :func:`changed` forgets the cached computation and broadcasts;
-broadcasts are coalesced (``BROADCAST_COALESCE_MS``). What the audience may see of the stage
-(``results_mode``) comes from :mod:`contest.services.stage`. Nothing here writes a sheet.
+After every committed change :func:`changed` forgets the cached computation and broadcasts.
+Broadcasts are coalesced on the leading edge (``BROADCAST_COALESCE_MS``,
+:mod:`contest.core.coalesce`): a lone change goes out at once, a burst at most once per
+window. What the audience may see of the stage (``results_mode``) comes from
+:mod:`contest.services.stage`. Nothing here writes a sheet.
 """
 
 from __future__ import annotations
@@ -14,15 +16,17 @@ import hashlib
 import json
 import logging
 import threading
+import time
 
 from flask import current_app, has_app_context
 from sqlalchemy import select
 
+from ..core import coalesce
 from ..core.errors import Forbidden
 from ..extensions import db, socketio
 from ..models import Contest, Nomination, ScoreSheet
 from .access import Principal
-from .results import Computed, _compute, _parts_info, invalidate
+from .results import AUDIENCE_MAX_AGE, Computed, _compute, _parts_info, invalidate
 from .scoring_common import _locks, _num, locks_dict, roster
 
 log = logging.getLogger("hoithi.scoring")
@@ -48,10 +52,11 @@ def _frozen(contest: Contest) -> dict | None:
         return None
 
 
-def standings_dict(contest: Contest) -> dict:
+def standings_dict(contest: Contest, max_age: float = 0) -> dict:
     """The live standings (staff and ``hoithi standings``), names included. A copy: callers
-    may keep or change it without touching the cache."""
-    return copy.deepcopy(_compute(contest).standings_payload)
+    may keep or change it without touching the cache. ``max_age``: see
+    :func:`contest.services.results._compute` (audience reads only)."""
+    return copy.deepcopy(_compute(contest, max_age).standings_payload)
 
 
 def prizes_dict(contest: Contest) -> dict:
@@ -60,10 +65,13 @@ def prizes_dict(contest: Contest) -> dict:
 
 
 def audience_standings(contest: Contest) -> dict | None:
-    """What the audience may see now: the live standings, the frozen ones, or nothing."""
+    """What the audience may see now: the live standings, the frozen ones, or nothing.
+
+    The live standings may be up to :data:`~contest.services.results.AUDIENCE_MAX_AGE`
+    seconds behind a change committed by another process."""
     mode = results_mode(contest)
     if mode == "live":
-        return standings_dict(contest)
+        return standings_dict(contest, AUDIENCE_MAX_AGE)
     if mode == "frozen":
         return _frozen(contest)
     return None
@@ -87,7 +95,7 @@ def matrix_dict(contest: Contest) -> dict:
 
 def sheets_of(contest: Contest, judge_key: str) -> list[dict]:
     """One judge's stored sheets (for their tablet)."""
-    ros = roster(contest.id)
+    ros = roster(contest.id, members=False)
     judge = ros.judges.get(judge_key)
     if judge is None:
         return []
@@ -141,31 +149,59 @@ def tablet_data(contest: Contest, principal: Principal) -> dict:
 
 # --------------------------------------------------------------------------- broadcasting
 
-_pending: set[int] = set()
-_pending_lock = threading.Lock()
+class _Broadcasts:
+    """One app's coalescing state (:mod:`contest.core.coalesce`), per contest: the broadcasts
+    scheduled that have not started reading, and when the last one started (monotonic ms)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.pending: set[int] = set()
+        self.last_ms: dict[int, float] = {}
+
+
+def _broadcasts(app) -> _Broadcasts:
+    state = app.extensions.get("hoithi.broadcasts")
+    if state is None:
+        state = app.extensions.setdefault("hoithi.broadcasts", _Broadcasts())
+    return state
+
+
+def _now_ms() -> float:
+    return time.monotonic() * 1000
 
 
 def changed(contest_id: int) -> None:
-    """After a committed change: forget the cached computation and broadcast (coalesced)."""
+    """After a committed change: forget the cached computation and broadcast.
+
+    With ``BROADCAST_COALESCE_MS`` > 0 the broadcast runs in a background task, at once when
+    none of this contest started within that window, else at the window's end; a change that
+    finds a broadcast still waiting to read is part of it (:func:`contest.core.coalesce.decide`).
+    With 0 it runs here, before the request answers."""
     invalidate(contest_id)
     if not has_app_context():  # pragma: no cover - services always run in an app context
         return
     app = current_app._get_current_object()
-    delay = int(app.config.get("BROADCAST_COALESCE_MS", 0) or 0)
-    if delay <= 0:
+    window = int(app.config.get("BROADCAST_COALESCE_MS", 0) or 0)
+    if window <= 0:
         broadcast(contest_id)
         return
-    with _pending_lock:
-        if contest_id in _pending:
+    state = _broadcasts(app)
+    with state.lock:
+        what, wait_ms = coalesce.decide(_now_ms(), state.last_ms.get(contest_id),
+                                        contest_id in state.pending, window)
+        if what == coalesce.SKIP:
             return
-        _pending.add(contest_id)
-    socketio.start_background_task(_broadcast_later, app, contest_id, delay)
+        state.pending.add(contest_id)
+    socketio.start_background_task(_broadcast_later, app, contest_id, wait_ms)
 
 
-def _broadcast_later(app, contest_id: int, delay_ms: int) -> None:
-    socketio.sleep(delay_ms / 1000)
-    with _pending_lock:
-        _pending.discard(contest_id)
+def _broadcast_later(app, contest_id: int, wait_ms: float) -> None:
+    if wait_ms > 0:
+        socketio.sleep(wait_ms / 1000)
+    state = _broadcasts(app)
+    with state.lock:  # from here on a change needs a broadcast of its own
+        state.pending.discard(contest_id)
+        state.last_ms[contest_id] = _now_ms()
     with app.app_context():
         try:
             broadcast(contest_id)

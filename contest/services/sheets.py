@@ -193,7 +193,7 @@ def receive_sheet(contest: Contest, principal: Principal, body: Any, device: str
     for attempt in range(2):
         try:
             with write_transaction():
-                ros = roster(contest.id)
+                ros = roster(contest.id, members=False)
                 if source == "paper":
                     if principal.role != "organiser":
                         raise Forbidden("Chỉ Ban Tổ chức (thư ký) được nhập phiếu chấm giấy")
@@ -233,7 +233,7 @@ def enter_paper_sheet(contest: Contest, principal: Principal, body: Any, device:
 
 def seen_sheets(contest: Contest, part_key: str) -> dict[str, str]:
     """"judge/team" -> client id of the stored sheets of one part (what a form shows)."""
-    ros = roster(contest.id)
+    ros = roster(contest.id, members=False)
     judges, teams = ros.judge_by_id, ros.team_by_id
     return {f"{judges[r.judge_id].key}/{teams[r.team_id].key}": r.client_id
             for r in db.session.scalars(select(ScoreSheet).where(

@@ -124,22 +124,56 @@ def test_one_computation_per_change_and_staff_only_events_while_hidden(sqlite_ap
         results._build = real
 
 
-def test_bursts_are_coalesced_into_one_broadcast(sqlite_app):
+def _wait_for_events(client, names: set[str], timeout: float) -> tuple[list, float]:
+    """Events received until every name in ``names`` arrived (or ``timeout`` s); the time."""
+    import time
+
+    from contest.extensions import socketio
+    got, deadline = [], time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        got += client.get_received("/live")
+        if names <= {e["name"] for e in got}:
+            break
+        socketio.sleep(0.005)
+    return got, time.monotonic()
+
+
+def test_a_burst_is_broadcast_at_once_and_once_more_at_the_window_end(sqlite_app):
+    """Leading-edge coalescing: the first sheet of a burst is broadcast at once (not after the
+    window), the rest of the burst exactly once more at the window's end, with the last sheet."""
+    import time
+
     from contest.extensions import socketio
     app = sqlite_app
-    app.config["BROADCAST_COALESCE_MS"] = 80
+    window = 600
+    app.config["BROADCAST_COALESCE_MS"] = window
     cid, links = _setup(app)
     client = app.test_client()
     staff = socketio.test_client(app, namespace="/live",
                                  query_string=f"contest={cid}&token={links['mc']['token']}")
     staff.get_received("/live")
-    for i, team in enumerate(["dak-rve", "dak-koi", "dak-to-lung"]):
+    teams = ["dak-rve", "dak-koi", "dak-to-lung", "dak-ruong"]
+    posted = time.monotonic()
+    r = client.post(f"/api/v1/contests/{cid}/scores", json=_sheet(team=teams[0], id="b-0"),
+                    headers=bearer(links["judges"]["j3"]["token"]))
+    assert r.status_code == 201
+    first, at = _wait_for_events(staff, {"standings", "sheets"}, timeout=window / 1000)
+    assert [e["name"] for e in first].count("standings") == 1, first
+    assert (at - posted) * 1000 < window / 2  # at once, not at the window's end
+    for i, team in enumerate(teams[1:], 1):  # the rest of the burst, inside the window
         r = client.post(f"/api/v1/contests/{cid}/scores", json=_sheet(team=team, id=f"b-{i}"),
                         headers=bearer(links["judges"]["j3"]["token"]))
         assert r.status_code == 201
-    socketio.sleep(0.4)
-    names = [e["name"] for e in staff.get_received("/live")]
-    assert names.count("sheets") == 1 and names.count("standings") == 1
+    burst_done = time.monotonic()
+    assert (burst_done - at) * 1000 < window, "the burst took longer than the window"
+    second, at2 = _wait_for_events(staff, {"standings", "sheets"}, timeout=2 * window / 1000)
+    socketio.sleep(window / 1000 + 0.2)  # nothing more after it
+    second += staff.get_received("/live")
+    names = [e["name"] for e in second]
+    assert names.count("standings") == 1 and names.count("sheets") == 1, names
+    assert (at2 - at) * 1000 >= window * 0.9  # at the end of the window the first one opened
+    have = next(e for e in second if e["name"] == "sheets")["args"][0]["have"]
+    assert all(have.get(f"intro/{team}") == ["j3"] for team in teams)  # the last sheet is in
     staff.disconnect(namespace="/live")
 
 
