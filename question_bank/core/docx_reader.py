@@ -44,6 +44,8 @@ _POINTS_NOTE = re.compile(r"^\s*\(?\s*(\d{1,3}(?:[.,]\d{1,2})?)\s*(?:điểm|đ)
                           re.I)
 _POINTS_IN_LABEL = re.compile(r"\(\s*(\d{1,3}(?:[.,]\d{1,2})?)\s*(?:điểm|đ)\s*\)", re.I)
 _SECTION_WORDS = re.compile(r"^[ivxlc]+ (?:linh vuc|phan|chu de)\b")
+# "C. 2020", "D) UBND": an option inside a question, never the Roman-numbered section "C." (100)
+_OPTION = re.compile(r"^[A-Ha-h]\s*[.)]\s")
 _MULTI_LINE = ("text", "answer", "basis")
 _SINGLE_LINE = ("field", "office", "points", "kind", "status", "key")
 _DEFAULTS = ("field", "office", "basis")
@@ -122,6 +124,9 @@ class _Parser:
             return
         section = section_name(stripped)
         folded = fold_key(stripped)
+        if section is not None and self.block is not None and _OPTION.match(stripped) \
+                and not _SECTION_WORDS.match(folded):
+            section = None
         if section is not None and (self.block is None or stripped.isupper()
                                     or _SECTION_WORDS.match(folded)):
             self.finish()

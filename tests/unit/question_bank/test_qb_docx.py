@@ -60,6 +60,21 @@ def test_the_answer_marked_by_bold_underline_or_highlight(style):
     assert [(q.answer, q.choices[1]) for _, q in result.questions] == [("B", "5 ngày")]
 
 
+@pytest.mark.parametrize("third", ["C. 2020", "C. UBND", "C) HĐND", "C. XII"])
+def test_choices_in_capitals_or_figures_are_choices_not_roman_sections(third):
+    """"C. 2020" or "C. UBND" inside a question is option C, not section C (100)."""
+    result = read([
+        "II. LĨNH VỰC CẢI CÁCH THỂ CHẾ",
+        "Câu 1: Năm nào?", "A. 2017", "B. 2019", third, "Đáp án: B",
+        "Câu 2: Cơ quan nào?", "A. Sở Nội vụ", [("B. 2019", "b")], third, "D. 2022",
+    ])
+    assert result.rejected == []
+    (_, q1), (_, q2) = result.questions
+    assert (len(q1.choices), q1.answer, q1.choices[2]) == (3, "B", third[3:])
+    assert (len(q2.choices), q2.answer, q2.choices[2:]) == (4, "B", (third[3:], "2022"))
+    assert q1.field == q2.field == "Cải cách thể chế"
+
+
 def test_written_answer_wins_over_marks_and_all_bold_marks_nothing():
     result = read([
         "Câu 1: Hỏi một?", [("A. Có", "b")], "B. Không", "Đáp án: B",
