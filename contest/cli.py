@@ -41,7 +41,10 @@ def _out(data, as_json: bool, text: str | None = None) -> None:
         click.echo(text if text is not None else json.dumps(data, ensure_ascii=False, indent=1, default=str))
 
 
-def _fail(message: str) -> None:
+def _fail(message: str, field: str | None = None) -> None:
+    """Exit 2 with one line naming the place (the document path or the field) when known."""
+    if field and field not in message:
+        message = f"{field}: {message}"
     click.echo(f"hoithi: {message}", err=True)
     sys.exit(2)
 
@@ -61,7 +64,7 @@ def command(fn):
             try:
                 return fn(*args, **kwargs)
             except ContestError as exc:
-                _fail(exc.message)
+                _fail(exc.message, getattr(exc, "field", None))
     wrapper = click.option("--db", "db", default=None, envvar="HOITHI_DATABASE_URL",
                            help="SQLAlchemy database URL (default: the instance folder's SQLite file)")(wrapper)
     return wrapper
@@ -250,6 +253,7 @@ def _print_links(data: dict, qr: bool) -> None:
     if "organiser" in data:
         rows.append(("Ban Tổ chức", data["organiser"]["url"]))
     rows += [(f"Giám khảo {v['name']}", v["url"]) for v in data["judges"].values()]
+    rows += [(f"Cơ quan soạn câu hỏi ({v['name']})", v["url"]) for v in (data.get("offices") or {}).values()]
     click.echo(f"\n== Hội thi số {data['contest']} ==")
     for label, url in rows:
         click.echo(f"{label}: {url}")

@@ -49,6 +49,10 @@ def test_tokens_json(cli, tmp_path):
     assert set(links["judges"]) == {"j1", "j2", "j3", "j4", "j5"}
     assert all(len(v["token"]) >= 22 for v in links["judges"].values())
     assert links["offices"], "every contributing office gets a link"
+    text = cli("tokens", str(cid)).output
+    for entry in [*links["judges"].values(), *links["offices"].values(), links["mc"], links["organiser"]]:
+        assert entry["url"] in text
+    assert "Cơ quan soạn câu hỏi (Phòng Nội vụ)" in text
 
 
 def _bad(doc_change):
@@ -59,7 +63,7 @@ def _bad(doc_change):
 
 BAD = [
     ("thirteenth member", lambda c: c["teams"][2]["members"].insert(0, dict(c["teams"][2]["members"][0], key="extra")),
-     "Đội Xã Đăk Tơ Lung có 13 thành viên"),
+     "contest.teams[2].members: Đội Xã Đăk Tơ Lung có 13 thành viên"),
     ("fifth guest", lambda c: c["teams"][2]["members"].append(
         dict(c["teams"][2]["members"][-1], key="g5", kind="guest")), "người được mời"),
     ("missing name", lambda c: c["teams"][1]["members"][0].pop("name"), "contest.teams[1].members[0].name"),
@@ -70,7 +74,7 @@ BAD = [
     ("unknown part in roles", lambda c: c["teams"][0]["members"][0].update(roles=["dance"]), "dance"),
     ("duplicate team key", lambda c: c["teams"][1].update(key=c["teams"][0]["key"]), "contest.teams[1].key"),
     ("duplicate judge key", lambda c: c["judges"][1].update(key="j1"), "contest.judges[1].key"),
-    ("two jury heads", lambda c: c["judges"][1].update(head=True), "Trưởng ban"),
+    ("two jury heads", lambda c: c["judges"][1].update(head=True), "contest.judges: chỉ được có một Trưởng ban"),
 ]
 
 
