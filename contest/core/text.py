@@ -72,10 +72,10 @@ def format_money(amount) -> str:
 
 
 def format_date(value: dt.date | str) -> str:
-    """A date as '15/9/2023'."""
+    """A date as '15/09/2023' (dd/mm/yyyy)."""
     if isinstance(value, str):
         value = dt.date.fromisoformat(value)
-    return f"{value.day}/{value.month}/{value.year}"
+    return f"{value.day:02d}/{value.month:02d}/{value.year}"
 
 
 def format_long_date(value: dt.date | str, place: str | None = None) -> str:

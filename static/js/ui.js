@@ -26,11 +26,12 @@ export function formatMoney(n) {
   return s && `${s} đ`;
 }
 
-/** Date | ISO string | epoch ms -> "15/9/2023". */
+/** Date | ISO string | epoch ms -> "15/09/2023" (dd/mm/yyyy). */
 export function formatDate(d) {
   const date = d instanceof Date ? d : new Date(d);
   if (Number.isNaN(date.getTime())) return '';
-  return `${date.getDate()}/${date.getMonth() + 1}/${date.getFullYear()}`;
+  const two = (n) => String(n).padStart(2, '0');
+  return `${two(date.getDate())}/${two(date.getMonth() + 1)}/${date.getFullYear()}`;
 }
 
 /** "1.234,5" / "85,50" / "5.000.000 đ" -> number, or null when the text is not a number. */

@@ -39,6 +39,7 @@ def test_numbers(value, decimals, text):
 
 def test_money_and_dates():
     assert format_money(5000000) == "5.000.000 đ"
-    assert format_date("2023-09-15") == "15/9/2023"
+    assert format_date("2023-09-15") == "15/09/2023"
+    assert format_date("2024-01-05") == "05/01/2024"
     assert format_long_date("2023-09-15", "Kon Rẫy") == "Kon Rẫy, ngày 15 tháng 9 năm 2023"
     assert format_long_date("2023-02-05") == "ngày 05 tháng 02 năm 2023"
