@@ -57,7 +57,9 @@ def judge_session(contest_id: int):
 def jury(contest_id: int):
     contest = get_contest(contest_id)
     principal = require(contest_id, "organiser", "judge", head=True)
+    from ..services.stage import stage_view
     return render_template("judging/jury.html", contest=contest, principal=principal,
+                           question=stage_view(contest, principal)["question"],
                            data={"contest": contest_id, "head": principal.role == "judge",
                                  "matrix": scoring.matrix_dict(contest),
                                  "prizes": scoring.prizes_dict(contest),

@@ -8,6 +8,7 @@
 
 import { connectLive } from './live.js';
 import { confirmAction, formatMoney, formatNumber, toast } from './ui.js';
+import { renderQuestion } from './show-common.js';
 import { t as _t } from './i18n.js';
 
 const boot = JSON.parse(document.getElementById('jury-data').textContent);
@@ -380,12 +381,15 @@ document.addEventListener('input', (e) => {
 
 // ---------------------------------------------------------------- live
 
+// the question on stage, with its answer and follow-ups (the jury judges the answer against it)
+const showQuestion = (stage) => { if (stage) renderQuestion($('jury-question'), stage.question); };
+
 connectLive({
   contest: CID,
-  onSnapshot: () => refreshSoon(0),
-  onEvent: (name) => {
+  onSnapshot: (snap) => { showQuestion(snap?.stage); refreshSoon(0); },
+  onEvent: (name, payload) => {
     if (name === 'sheets' || name === 'standings') refreshSoon();
-    if (name === 'stage') refreshSoon(500);   // overtime recorded by the timer
+    if (name === 'stage') { showQuestion(payload?.stage); refreshSoon(500); }  // overtime recorded by the timer
   },
 });
 

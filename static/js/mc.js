@@ -5,7 +5,7 @@
 // refused (409) instead of skipping a step; the console then shows the fresh state.
 import { connectLive, countdown } from './live.js';
 import { confirmAction, toast } from './ui.js';
-import { setText, h, fill, show, choiceItems } from './show-common.js';
+import { setText, h, fill, show, choiceItems, renderQuestion } from './show-common.js';
 import { t as _t, pt } from './i18n.js';
 
 const root = document.getElementById('show');
@@ -53,20 +53,6 @@ function markCurrent(index) {
   }
 }
 
-function renderQuestion(q) {
-  const box = document.getElementById('mc-question');
-  show(box, !!q);
-  if (!q) return;
-  setText(box, 'q_title', _t('Câu hỏi — lá thăm số {lot}', { lot: q.lot }));
-  setText(box, 'q_text', q.question?.text);
-  fill(box.querySelector('[data-f="q_choices"]'), choiceItems(q.question?.choices));
-  fill(box.querySelector('[data-f="q_answer"]'), h('b', {}, `${_t('Đáp án:')} `), q.answer || _t('(chưa có đáp án)'));
-  const follow = q.follow_ups || [];
-  fill(box.querySelector('[data-f="q_follow"]'), follow.length ? [h('b', {}, _t('Câu hỏi phụ')),
-    h('ol', { class: 'mc-follow' }, follow.map((f) => h('li', {}, f.text, h('br'),
-      h('span', { class: 'mc-answer' }, `${_t('Đáp án:')} ${f.answer || ''}`))))] : null);
-}
-
 function render(next) {
   if (!next || (view && next.version < view.version && next.steps_key === view.steps_key)) return;
   view = next;
@@ -95,7 +81,7 @@ function render(next) {
   document.getElementById('b-next').disabled = !view.next;
   document.getElementById('b-auto').checked = !!view.auto_advance;
 
-  renderQuestion(view.question);
+  renderQuestion(document.getElementById('mc-question'), view.question);
   const a = view.award;
   const ab = document.getElementById('mc-award');
   show(ab, !!a);

@@ -1,6 +1,8 @@
 // Helpers shared by the three live-show screens (projector, MC console, audience).
 // Small on purpose: the audience page loads it on a cheap phone.
 
+import { t as _t } from './i18n.js';
+
 /** Set the text of every [data-f=name] under root. */
 export function setText(root, name, text) {
   for (const el of root.querySelectorAll(`[data-f="${name}"]`)) {
@@ -52,4 +54,20 @@ export function fill(el, ...nodes) {
 
 export function show(el, on) {
   if (el && el.hidden === !!on) el.hidden = !on;
+}
+
+/** The staff's question panel (MC console, jury board): the drawn question, its choices, the
+ *  answer and the follow-ups with theirs. Hidden when no question is on stage. */
+export function renderQuestion(box, q) {
+  if (!box) return;
+  show(box, !!q);
+  if (!q) return;
+  setText(box, 'q_title', _t('Câu hỏi — lá thăm số {lot}', { lot: q.lot }));
+  setText(box, 'q_text', q.question?.text);
+  fill(box.querySelector('[data-f="q_choices"]'), choiceItems(q.question?.choices));
+  fill(box.querySelector('[data-f="q_answer"]'), h('b', {}, `${_t('Đáp án:')} `), q.answer || _t('(chưa có đáp án)'));
+  const follow = q.follow_ups || [];
+  fill(box.querySelector('[data-f="q_follow"]'), follow.length ? [h('b', {}, _t('Câu hỏi phụ')),
+    h('ol', { class: 'mc-follow' }, follow.map((f) => h('li', {}, f.text, h('br'),
+      h('span', { class: 'mc-answer' }, `${_t('Đáp án:')} ${f.answer || ''}`))))] : null);
 }

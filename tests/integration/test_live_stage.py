@@ -240,3 +240,26 @@ def test_public_pages_are_shared_yet_follow_every_press(sqlite_app, monkeypatch)
     assert after != first and "Ổn định tổ chức" not in after.split("<main", 1)[-1].split("</h1>", 1)[0]
     for path in (f"/c/{cid}", f"/c/{cid}/projector"):
         assert app.test_client().get(path).get_data(as_text=True) == app.test_client().get(path).get_data(as_text=True)
+
+
+def test_the_jury_board_shows_the_question_with_its_answer(sqlite_app):
+    """The MC and the jury see the drawn question with its answer (the audience never does)."""
+    app = sqlite_app
+    cid = make_contest(app)
+    links = tokens_of(app, cid)
+    mc = bearer(links["mc"]["token"])
+    client = app.test_client()
+    head = links["judges"]["j1"]  # the jury head of the demo contest
+    board = app.test_client()
+    board.get(f"/t/{head['token']}")
+    assert 'id="jury-question" hidden' in board.get(f"/c/{cid}/jury").get_data(as_text=True)
+    _add_draw(app, cid, "dak-rve", "q2", 7)
+    steps = client.get(f"/api/v1/contests/{cid}/stage?steps=1", headers=mc).get_json()["steps_list"]
+    _press(client, cid, mc, action="jump", step=next(s["index"] for s in steps if s["kind"] == "follow_up"))
+    from contest.extensions import db
+    from question_bank.models import Question
+    with app.app_context():
+        answer = db.session.query(Question).filter_by(contest_id=cid, key="q2").one().answer
+    html = board.get(f"/c/{cid}/jury").get_data(as_text=True)
+    assert 'id="jury-question" hidden' not in html and "lá thăm số 7" in html
+    assert answer in html and "Văn bản nào quy định" in html
