@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, ForeignKey, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, ForeignKey, String, Text, event
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from ..clock import utcnow
 from ..extensions import db
@@ -24,3 +24,24 @@ class AuditEntry(db.Model):
     old: Mapped[dict | list | None] = mapped_column(JSON, default=None)
     new: Mapped[dict | list | None] = mapped_column(JSON, default=None)
     reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class AuditIsAppendOnly(RuntimeError):
+    """Raised when code tries to change or delete an audit entry (a bug, never user input)."""
+
+
+@event.listens_for(AuditEntry, "before_update")
+def _refuse_update(_mapper, _connection, target: AuditEntry) -> None:
+    raise AuditIsAppendOnly(f"audit entry {target.id} cannot be changed")
+
+
+@event.listens_for(AuditEntry, "before_delete")
+def _refuse_delete(_mapper, _connection, target: AuditEntry) -> None:
+    raise AuditIsAppendOnly(f"audit entry {target.id} cannot be deleted")
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_bulk(state) -> None:
+    if (state.is_update or state.is_delete) and any(
+            getattr(m, "class_", None) is AuditEntry for m in state.all_mappers):
+        raise AuditIsAppendOnly("the audit log is append-only")

@@ -409,3 +409,30 @@ def test_audit_log_view_and_exports(sqlite_app):
     rows = list(load_workbook(io.BytesIO(xlsx.data)).active.iter_rows(values_only=True))
     assert rows[0][0] == "STT" and any(r[5] == "sheet.replace" for r in rows[1:])
     assert client.get(f"/c/{cid}/audit.xlsx").status_code == 401
+
+
+def test_the_audit_log_cannot_be_changed_or_deleted(app):
+    """Append-only is enforced, not a convention: an update or delete of an entry, one by one
+    or in bulk, is refused and rolled back, on SQLite and PostgreSQL."""
+    import pytest
+    from sqlalchemy import delete, select, update
+
+    from contest.database import write_transaction
+    from contest.extensions import db
+    from contest.models import AuditEntry
+    from contest.models.audit import AuditIsAppendOnly
+    cid, links = _setup(app)
+    _post(app.test_client(), cid, _judge(links), _sheet(id="a"))
+    with app.app_context():
+        count = len(db.session.scalars(select(AuditEntry)).all())
+        assert count
+        for change in (lambda s: setattr(s.scalars(select(AuditEntry)).first(), "reason", "sửa"),
+                       lambda s: s.delete(s.scalars(select(AuditEntry)).first()),
+                       lambda s: s.execute(update(AuditEntry).values(reason="sửa")),
+                       lambda s: s.execute(delete(AuditEntry))):
+            with pytest.raises(AuditIsAppendOnly), write_transaction() as session:
+                change(session)
+                session.flush()
+        db.session.rollback()
+        assert len(db.session.scalars(select(AuditEntry)).all()) == count
+        assert all(e.reason != "sửa" for e in db.session.scalars(select(AuditEntry)))
