@@ -3,7 +3,9 @@
 Every number DOMAIN.md marks *default* lives here as data read from the contest document,
 never as a constant elsewhere: team limits, parts with their phases and criteria, the
 aggregation, rounding, the tie-break order, overtime penalties, the score step and the prize
-structure. :func:`rules_from_dict` turns the ``rules`` object of a contest document into a
+structure, and which parts are drawn by lot (a part's optional ``drawn``; see
+:func:`contest.core.show.default_draw_parts` for the rule when no part says).
+:func:`rules_from_dict` turns the ``rules`` object of a contest document into a
 :class:`Rules` or raises :class:`ContestError` naming the path of the first bad field.
 
 This module does not know about teams on stage, scores or prizes awarded; it only says what
@@ -58,6 +60,7 @@ class Part:
     phases: tuple[Phase, ...]
     criteria: tuple[Criterion, ...]
     overtime_penalty: OvertimePenalty | None = None
+    drawn: bool | None = None  # "this part's questions are drawn by lot"; None: not said
 
     @property
     def max(self) -> Decimal:
@@ -175,6 +178,14 @@ class _Reader:
             raise self.err(p, f"{p}: mã phải gồm chữ không dấu, số, '-', '_' hoặc '.' (tối đa 64 ký tự)")
         return value
 
+    def flag(self, data: dict, key: str, path: str) -> bool | None:
+        """An optional boolean: None when the key is absent (or null)."""
+        value = data.get(key)
+        p = f"{path}.{key}"
+        if value is not None and not isinstance(value, bool):
+            raise self.err(p, f"{p}: phải là true hoặc false")
+        return value
+
     def integer(self, data: dict, key: str, path: str, *, minimum: int = 0,
                 maximum: int | None = None, default: int | None = None) -> int:
         value = data.get(key, default)
@@ -279,7 +290,7 @@ def _part(r: _Reader, data: Any, path: str) -> Part:
             per_seconds=r.integer(op, "per_seconds", f"{path}.overtime_penalty", minimum=1,
                                   maximum=MAX_SECONDS, default=30))
     return Part(key=r.key(data, path), name=r.text(data, "name", path), phases=phases,
-                criteria=criteria, overtime_penalty=penalty)
+                criteria=criteria, overtime_penalty=penalty, drawn=r.flag(data, "drawn", path))
 
 
 def _prizes(r: _Reader, data: Any, path: str, part_keys: set[str]) -> Prizes:
@@ -333,6 +344,8 @@ def rules_to_dict(rules: Rules) -> dict:
         if p.overtime_penalty is not None:
             d["overtime_penalty"] = {"points": _num(p.overtime_penalty.points),
                                      "per_seconds": p.overtime_penalty.per_seconds}
+        if p.drawn is not None:  # only when the document said so: round trips stay identical
+            d["drawn"] = p.drawn
         return d
 
     return {

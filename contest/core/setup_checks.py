@@ -8,8 +8,9 @@ Terms
 - *problems*: sentences in Vietnamese naming what is missing ("Đội Xã Đăk Kôi chưa có thành
   viên"); empty when the step is done.
 - *questions needed*: one main question per team for every part drawn by lot
-  (:func:`contest.core.show.default_draw_parts`), plus spares (*dự phòng*) for a question found
-  flawed on stage: :func:`spare_questions`.
+  (:func:`contest.core.show.default_draw_parts`: the parts with ``drawn: true``, or by
+  default the part keyed ``quiz`` and any part with a ``confer`` phase), plus spares
+  (*dự phòng*) for a question found flawed on stage: :func:`spare_questions`.
 
 Pure: takes a :class:`SetupData` of plain values, returns :class:`Step` values. It builds no
 URLs (the web layer maps a step's ``key`` to its screen) and reads no database.

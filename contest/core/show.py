@@ -8,8 +8,8 @@ Terms
   stage), ``draw`` (a lot is drawn), ``question`` (the main question is read), ``phase`` (a
   timed phase of a part), ``follow_up`` (the optional follow-up question), ``scoring`` (the
   judges score the part), ``results`` (the ceremony opens), ``reveal`` (one prize announced).
-- *drawn part*: a part whose question is drawn by lot; by default the part keyed ``quiz`` and
-  any part with a ``confer`` phase, or exactly the keys given as ``draw_parts``.
+- *drawn part*: a part whose question is drawn by lot: exactly the keys given as
+  ``draw_parts``, else what the rules say (:func:`default_draw_parts`).
 - *stage*: where the show is now: the step, the timer of a timed step, what the audience sees
   of the standings (``results_mode``), whether a phase flows into the next by itself
   (``auto_advance``), how many reveals have been shown, the overtime observed, and a
@@ -94,7 +94,15 @@ def _item_kind(item: Mapping, i: int) -> str:
 
 
 def default_draw_parts(rules: Rules) -> tuple[str, ...]:
-    """The parts drawn for by lot unless the caller says otherwise."""
+    """The parts drawn for by lot unless the caller says otherwise, in the rules' order.
+
+    Rules are data: when any part of the rules gives ``drawn``, exactly the parts with
+    ``drawn: true`` are drawn (a part that says nothing is then not drawn). When no part says
+    anything, the rule of documents written before the flag existed holds: the part keyed
+    ``quiz`` and any part with a phase keyed ``confer`` (conferral before answering).
+    """
+    if any(p.drawn is not None for p in rules.parts):
+        return tuple(p.key for p in rules.parts if p.drawn)
     return tuple(p.key for p in rules.parts
                  if p.key == "quiz" or any(ph.key == "confer" for ph in p.phases))
 

@@ -62,12 +62,32 @@ def test_default_rules_parse_and_round_trip():
     ({"prizes__collective__0__count": 0}, "rules.prizes.collective[0].count"),
     ({"parts": []}, "rules.parts"),
     ({"parts__0__key": "có dấu"}, "rules.parts[0].key"),
+    ({"parts__1__drawn": "yes"}, "rules.parts[1].drawn"),
+    ({"parts__2__drawn": 1}, "rules.parts[2].drawn"),
 ])
 def test_bad_rules_name_the_field(changes, field):
     with pytest.raises(ContestError) as err:
         rules_from_dict(rules(**changes))
     assert err.value.field == field
     assert field in err.value.message
+
+
+def test_drawn_is_optional_and_written_back_only_when_given():
+    plain = rules_from_dict(RULES)
+    assert [p.drawn for p in plain.parts] == [None, None, None]
+    assert all("drawn" not in p for p in rules_to_dict(plain)["parts"])
+    flagged = rules_from_dict(rules(parts__0__drawn=True, parts__2__drawn=False))
+    assert [p.drawn for p in flagged.parts] == [True, None, False]
+    again = rules_to_dict(flagged)
+    assert [p.get("drawn", "absent") for p in again["parts"]] == [True, "absent", False]
+    assert rules_from_dict(again) == flagged
+
+
+def test_a_non_boolean_drawn_names_the_document_path():
+    with pytest.raises(ContestError) as err:
+        rules_from_dict(rules(parts__1__drawn="có"), "contest.rules")
+    assert err.value.field == "contest.rules.parts[1].drawn"
+    assert "contest.rules.parts[1].drawn" in err.value.message
 
 
 def test_score_step_is_data():

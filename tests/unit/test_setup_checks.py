@@ -98,3 +98,15 @@ def test_rules_without_a_drawn_part_need_no_questions():
 def test_live_step_follows_the_stage():
     assert by_key(complete())["live"].state == "todo"
     assert by_key(complete(stage_step=3))["live"].state == "done"
+
+
+def test_questions_needed_follow_the_drawn_flag():
+    data = json.loads(DEMO.read_text(encoding="utf-8"))["contest"]["rules"]
+    for part in data["parts"]:
+        part["drawn"] = part["key"] in ("intro", "skit")
+    assert questions_needed(rules_from_dict(data), 7) == 14
+    for part in data["parts"]:
+        part["drawn"] = False
+    steps = by_key(complete(rules=rules_from_dict(data), questions_approved=0, sealed_lots=None))
+    assert steps["questions"].state == "done"
+    assert steps["seal"].state == "done"

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from contest.core import show, timer as tm
 from contest.core.errors import Conflict, ContestError
-from contest.core.rules import rules_from_dict
+from contest.core.rules import rules_from_dict, rules_to_dict
 from contest.core.show import Stage, Step
 
 T0 = 1_700_000_000_000
@@ -123,6 +123,52 @@ def test_a_part_with_a_confer_phase_is_drawn_for_by_default():
         {"key": "oral", "name": "Hỏi đáp", "criteria": [{"key": "c", "name": "C", "max": 5}],
          "phases": [{"key": "confer", "name": "Hội ý", "seconds": 60}]}]})
     assert show.default_draw_parts(rules) == ("oral",)
+
+
+def flagged_rules(**drawn):
+    """The demo's rules with ``drawn`` given on the parts named (intro=True, quiz=False...)."""
+    data = rules_to_dict(RULES)
+    for part in data["parts"]:
+        if part["key"] in drawn:
+            part["drawn"] = drawn[part["key"]]
+    return rules_from_dict(data)
+
+
+@pytest.mark.parametrize("drawn, expected", [
+    ({}, ("quiz",)),                                   # nothing said: quiz and confer parts
+    ({"skit": True}, ("skit",)),                       # said on one part: exactly the true ones
+    ({"quiz": True}, ("quiz",)),
+    ({"quiz": False}, ()),
+    ({"intro": False}, ()),                            # a false alone turns the default off
+    ({"intro": True, "quiz": True, "skit": False}, ("intro", "quiz")),
+])
+def test_the_drawn_flag_decides_when_any_part_gives_it(drawn, expected):
+    rules = flagged_rules(**drawn)
+    assert show.default_draw_parts(rules) == expected
+    steps = show.build_steps(PROGRAMME, TEAMS[:2], rules)
+    assert tuple(p for p in rules.part_keys if any(s.kind == "draw" and s.part == p for s in steps)) \
+        == expected
+    assert {s.part for s in steps if s.kind in ("question", "follow_up")} == set(expected)
+
+
+def test_a_drawn_part_needs_neither_the_key_quiz_nor_a_confer_phase():
+    rules = rules_from_dict({"team": {"max_members": 3}, "parts": [
+        {"key": "oral", "name": "Hỏi đáp", "criteria": [{"key": "c", "name": "C", "max": 5}],
+         "phases": [{"key": "confer", "name": "Hội ý", "seconds": 60}], "drawn": False},
+        {"key": "law", "name": "Tìm hiểu pháp luật", "drawn": True,
+         "criteria": [{"key": "c", "name": "C", "max": 5}],
+         "phases": [{"key": "think", "name": "Suy nghĩ", "seconds": 30},
+                    {"key": "speak", "name": "Trả lời", "seconds": 90}]},
+        {"key": "quiz", "name": "Trắc nghiệm", "criteria": [{"key": "c", "name": "C", "max": 5}]}]})
+    assert show.default_draw_parts(rules) == ("law",)
+    steps = show.build_steps([{"key": "contest", "name": "Thi"}], [("a", "Đội A", "Xã A")], rules)
+    assert [(s.kind, s.part, s.phase) for s in steps] == [
+        ("team", None, None),
+        ("phase", "oral", "confer"), ("scoring", "oral", None),
+        ("draw", "law", None), ("question", "law", None), ("phase", "law", "think"),
+        ("phase", "law", "speak"), ("follow_up", "law", None), ("scoring", "law", None),
+        ("scoring", "quiz", None)]
+    assert steps[3].title == "Bốc thăm câu hỏi: Tìm hiểu pháp luật"
 
 
 def test_reveals_expand_the_results_item_and_kinds_can_be_explicit():
