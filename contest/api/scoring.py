@@ -7,7 +7,7 @@ from __future__ import annotations
 from flask import jsonify, request
 
 from ..services import scoring
-from ..services.audit import entries, to_dict
+from ..services.audit import entries, request_device, to_dict
 from ..web.auth import current_principal, require
 from . import bp, json_body
 from .contests import get_contest
@@ -18,11 +18,7 @@ NUM = {"type": "number"}
 STR = {"type": "string"}
 
 
-def device() -> str:
-    """Where a write comes from: the tablet's own id (X-Hoithi-Device), address, browser."""
-    parts = [request.headers.get("X-Hoithi-Device", "")[:40], request.remote_addr or "",
-             request.headers.get("User-Agent", "")[:200]]
-    return " · ".join(p for p in parts if p)
+device = request_device  # where a write comes from (the views pass it on to the services)
 
 
 SHEET_BODY = {"type": "object", "required": ["team", "part", "criteria", "id"], "properties": {

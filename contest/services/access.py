@@ -32,7 +32,9 @@ class Principal:
         return self.role in ("organiser", "mc", "judge")
 
     def actor(self, device: str = ""):
-        from .audit import Actor
+        """The audit log's actor; the device defaults to the current request's."""
+        from .audit import Actor, request_device
+        device = device or request_device()
         who = f"{self.role}:{self.subject}" if self.subject else f"{self.role}:{self.name or '-'}"
         return Actor(name=who, device=device, role=self.role, subject=self.subject)
 

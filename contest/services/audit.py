@@ -25,6 +25,17 @@ class Actor:
         return cls(name="cli", device="hoithi command", role="organiser")
 
 
+def request_device() -> str:
+    """Where the current request comes from: the tablet's own id (X-Hoithi-Device), address,
+    browser; "" outside a request (the command line says who it is itself)."""
+    from flask import has_request_context, request
+    if not has_request_context():
+        return ""
+    parts = [request.headers.get("X-Hoithi-Device", "")[:40], request.remote_addr or "",
+             request.headers.get("User-Agent", "")[:200]]
+    return " · ".join(p for p in parts if p)
+
+
 def record(contest_id: int, actor: Actor, action: str, target: str = "", *, old: Any = None,
            new: Any = None, reason: str = "") -> AuditEntry:
     entry = AuditEntry(contest_id=contest_id, actor=actor.name, device=actor.device[:300],

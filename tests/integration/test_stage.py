@@ -150,6 +150,18 @@ def test_only_the_mc_and_the_organisers_press(app):
     assert client.get(_api(cid)).get_json()["version"] == 1
 
 
+def test_each_press_is_in_the_audit_log_with_its_device(sqlite_app):
+    app = sqlite_app
+    cid = make_contest(app)
+    client = app.test_client()
+    mc = dict(bearer(tokens_of(app, cid)["mc"]["token"]), **{"X-Hoithi-Device": "mc-laptop-1"})
+    _press(client, cid, mc, action="next")
+    organiser = bearer(tokens_of(app, cid)["organiser"]["token"])
+    entries = client.get(f"/api/v1/contests/{cid}/audit?action=stage.", headers=organiser).get_json()["entries"]
+    assert [e["action"] for e in entries] == ["stage.next"]
+    assert entries[0]["device"].startswith("mc-laptop-1 · 127.0.0.1")
+
+
 def test_a_stale_press_is_a_conflict_and_changes_nothing(sqlite_app):
     cid, _links, mc = _setup(sqlite_app)
     client = sqlite_app.test_client()
