@@ -13,7 +13,8 @@ Hội thi                Trường | Giá trị | Mã (hidden): name, organizer,
                        (JSON text), format
 Thể lệ                 Trường | Giá trị | Mã (hidden): team.max_members, team.max_guests,
                        aggregation, decimals, score_step, tie_break (comma list)
-Phần thi               Mã | Tên | Phạt quá giờ: điểm | Phạt quá giờ: mỗi số giây
+Phần thi               Mã | Tên | Phạt quá giờ: điểm | Phạt quá giờ: mỗi số giây |
+                       Bốc thăm câu hỏi (có/không; empty: not said)
 Giai đoạn              Phần thi | Mã | Tên | Thời gian (giây)
 Tiêu chí               Phần thi | Mã | Tên | Điểm tối đa
 Giải thưởng            Loại (collective/special/individual) | Mã | Tên | Số lượng |

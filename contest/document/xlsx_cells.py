@@ -252,6 +252,28 @@ class Bool(Codec):
         raise BadCell(f"'{_cell_text(cell)}' không hợp lệ; ghi 'x' (có) hoặc để trống (không)")
 
 
+class YesNo(Codec):
+    """An optional flag: ``có`` for yes, ``không`` for no, empty when the item says nothing
+    (the key stays absent). Reads the same words as :class:`Bool` ('x', 'yes', 'no'...)."""
+
+    def encode(self, value):
+        return {True: "có", False: "không"}.get(value) if isinstance(value, bool) else None
+
+    def decode(self, cell):
+        if isinstance(cell, bool):
+            return cell
+        if isinstance(cell, (int, float)) and cell in (0, 1):
+            return bool(cell)
+        text = hfold(_cell_text(cell))
+        if not text:
+            return ABSENT
+        if text in _TRUE:
+            return True
+        if text in _FALSE:
+            return False
+        raise BadCell(f"'{_cell_text(cell)}' không hợp lệ; ghi 'có' hoặc 'không', hoặc để trống")
+
+
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DMY_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 

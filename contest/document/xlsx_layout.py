@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .xlsx_cells import ABSENT, Bool, Codec, CommaList, Date, Enum, Json, Key, Number, Text
+from .xlsx_cells import ABSENT, Bool, Codec, CommaList, Date, Enum, Json, Key, Number, Text, YesNo
 
 FORMAT = "hoithi/1"
 META_HEADER = "_meta"
@@ -99,7 +99,10 @@ PARTS = Sheet("Phần thi", [
     Col("penalty_seconds", "Phạt quá giờ: mỗi số giây", Number(integer=True),
         path=("overtime_penalty", "per_seconds"), aliases=("phat qua gio moi so giay",
                                                            "moi so giay"), width=22),
-], order=("key", "name", "phases", "criteria", "overtime_penalty"))
+    Col("drawn", "Bốc thăm câu hỏi", YesNo(), aliases=("boc tham", "drawn"), width=16),
+], order=("key", "name", "phases", "criteria", "overtime_penalty", "drawn"),
+    note="Bốc thăm câu hỏi: có/không; để trống cả cột thì phần thi trắc nghiệm và phần thi có "
+         "giai đoạn hội ý được bốc thăm")
 
 PHASES = Sheet("Giai đoạn", [
     _key("Mã giai đoạn"),

@@ -22,6 +22,33 @@ def test_demo_import_export_round_trip(app):
         assert first["contest"][key] == original[key], key
 
 
+def test_the_drawn_flag_round_trips_and_a_bad_one_names_its_path(app):
+    import pytest
+
+    from contest.core.errors import ContestError
+    from contest.core.show import default_draw_parts
+    from contest.extensions import db
+    from contest.models import Contest
+    from contest.services.document import export_contest, import_contest
+    doc = demo_document()
+    parts = doc["contest"]["rules"]["parts"]
+    parts[0]["drawn"], parts[2]["drawn"] = True, False
+    cid, plain_id = make_contest(app, doc), make_contest(app)
+    with app.app_context():
+        contest = db.session.get(Contest, cid)
+        assert default_draw_parts(contest.rules) == ("intro",)
+        first = export_contest(contest)
+        assert [p.get("drawn", "absent") for p in first["contest"]["rules"]["parts"]] == [True, "absent", False]
+        second = export_contest(import_contest(json.loads(json.dumps(first))))
+        assert first == second
+        plain = export_contest(db.session.get(Contest, plain_id))
+        assert all("drawn" not in p for p in plain["contest"]["rules"]["parts"])
+    parts[1]["drawn"] = "có"
+    with app.app_context(), pytest.raises(ContestError) as err:
+        import_contest(doc)
+    assert err.value.field == "contest.rules.parts[1].drawn"
+
+
 def test_api_errors_have_the_contract_shape(client, app):
     cid = make_contest(app)
     r = client.get(f"/api/v1/contests/{cid + 100}")

@@ -274,6 +274,44 @@ def test_a_hand_edit_wins_over_the_stored_correction():
     assert "position" not in untouched["contest"]["teams"][0]["members"][0]
 
 
+def _parts_sheet(wb) -> tuple[openpyxl.worksheet.worksheet.Worksheet, int]:
+    ws = wb["Phần thi"]
+    header = [c.value for c in ws[1]]
+    return ws, header.index("Bốc thăm câu hỏi") + 1
+
+
+def test_drawn_round_trips_and_reads_as_yes_no():
+    doc = normal(demo())
+    parts = doc["contest"]["rules"]["parts"]
+    parts[0]["drawn"], parts[2]["drawn"] = True, False     # skit says nothing
+    data = document_to_workbook(doc)
+    back = workbook_to_document(data, "x.xlsx")
+    assert strict(back, doc)
+    assert json.dumps(back, ensure_ascii=False) == json.dumps(doc, ensure_ascii=False)
+    ws, col = _parts_sheet(load(data))
+    assert [ws.cell(r, col).value for r in (2, 3, 4)] == ["có", None, "không"]
+    header = [c.value for c in ws[1]]
+    assert all(r[header.index("_meta")] is None for r in rows(ws)[1:])   # nothing to correct
+    plain, col = _parts_sheet(load(document_to_workbook(demo())))   # nothing said: empty
+    assert all(r[col - 1] is None for r in rows(plain)[1:])
+
+
+def test_drawn_typed_by_hand_and_a_workbook_without_the_column():
+    wb = load(document_to_workbook(demo()))
+    ws, col = _parts_sheet(wb)
+    ws.cell(3, col, "X")                                    # skit: drawn
+    ws.cell(4, col, "Không")                                # quiz: not drawn
+    parts = workbook_to_document(save(wb), "tay.xlsx")["contest"]["rules"]["parts"]
+    assert [p.get("drawn", "absent") for p in parts] == ["absent", True, False]
+    ws.cell(2, col, "có lẽ")
+    with pytest.raises(ContestError) as err:
+        workbook_to_document(save(wb), "tay.xlsx")
+    assert "Bốc thăm câu hỏi" in err.value.message and "Phần thi" in err.value.message
+    ws.delete_cols(col)                                     # an older workbook: no such column
+    back = workbook_to_document(save(wb), "cu.xlsx")
+    assert back["contest"]["rules"] == normal(demo())["contest"]["rules"]
+
+
 # --------------------------------------------------------------------------- hypothesis
 
 VIETNAMESE = "ăâđêôơưĂÂĐÊÔƠƯàảãáạằẳẵắặầẩẫấậèẻẽéẹềểễếệìỉĩíịòỏõóọồổỗốộờởỡớợùủũúụừửữứựỳỷỹýỵ"
