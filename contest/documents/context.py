@@ -208,12 +208,17 @@ class ContestView:
             "committee": "BAN TỔ CHỨC HỘI THI",
             "jury": "BAN GIÁM KHẢO HỘI THI",
             "draft": True,
+            "certificate_title": "GIẤY KHEN",
+            "certificate_give": "TẶNG",
+            "certificate_reason": "Đã có thành tích xuất sắc, đạt",
         }
         out = {k: given.get(k, v) for k, v in defaults.items()}
         for key in ("issuer", "issuer_parent", "signer_title", "signer_on_behalf",
-                    "signer_deputy", "awarder", "committee", "jury"):
+                    "signer_deputy", "awarder", "committee", "jury", "certificate_title",
+                    "certificate_give"):
             out[key] = upper(out[key] or "")
-        for key in ("place", "signer_name", "report_to", "proposer", "executors", "funding"):
+        for key in ("place", "signer_name", "report_to", "proposer", "executors", "funding",
+                    "certificate_reason"):
             out[key] = clean(out[key] or "")
         for key in ("number_symbol", "report_number_symbol"):
             out[key] = blanks(out[key])

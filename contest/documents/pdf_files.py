@@ -277,13 +277,15 @@ def _certificate(pdf: Pdf, cv: ContestView, award: dict) -> None:
     y = pdf.decree_header(20, (inner_x, 95), (W - 24 - 120, 120), s["issuer_parent"],
                           split_issuer(s["issuer"]), 12.5)
     y = max(y, 42)
-    pdf.use("B", 44, DARK_RED)
+    size = pdf.fit(s["certificate_title"], inner_w, "B", 44, 24)
+    pdf.use("B", size, DARK_RED)
     pdf.set_xy(inner_x, y)
-    pdf.cell(inner_w, 18, "GIẤY KHEN", align="C")
+    pdf.cell(inner_w, 18, s["certificate_title"], align="C")
     y += 21
     size = pdf.fit(s["awarder"], inner_w, "B", 15, 11)
     y = pdf.text_block(inner_x, y, inner_w, s["awarder"], "B", size)
-    y = pdf.text_block(inner_x, y + 1.5, inner_w, "TẶNG", "B", 14)
+    if s["certificate_give"]:
+        y = pdf.text_block(inner_x, y + 1.5, inner_w, s["certificate_give"], "B", 14)
     name = award["name"]
     size = pdf.fit(name, inner_w - 10, "BI", 28, 16)
     y = pdf.text_block(inner_x + 5, y + 3.5, inner_w - 10, name, "BI", size, color=DARK_RED)
@@ -293,7 +295,8 @@ def _certificate(pdf: Pdf, cv: ContestView, award: dict) -> None:
         sub = award["unit"] if award.get("unit") and award["unit"] not in name else ""
     if sub:
         y = pdf.text_block(inner_x + 10, y, inner_w - 20, sub, "I", 13.5)
-    y = pdf.text_block(inner_x + 15, y + 4, inner_w - 30, "Đã có thành tích xuất sắc, đạt", "", 15)
+    if s["certificate_reason"]:
+        y = pdf.text_block(inner_x + 15, y + 4, inner_w - 30, s["certificate_reason"], "", 15)
     prize = award["prize"] if award["prize"].lower().startswith("giải") else f"Giải {award['prize']}"
     size = pdf.fit(prize.upper(), inner_w - 30, "B", 17, 12)
     y = pdf.text_block(inner_x + 15, y + 1, inner_w - 30, prize.upper(), "B", size,

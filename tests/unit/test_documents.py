@@ -325,6 +325,17 @@ def test_certificates_one_landscape_page_per_winner_with_embedded_fonts(demo):
     assert "GIẢI NHẤT" in pages[0] and "GIẢI DIỄN VIÊN XUẤT SẮC NHẤT" in pages[7]
 
 
+def test_certificate_wording_comes_from_the_documents_settings(demo):
+    doc, _, allocation = demo
+    doc = copy.deepcopy(doc)
+    doc["contest"]["documents"].update(certificate_title="Giấy chứng nhận", certificate_give="",
+                                       certificate_reason="Đạt thành tích cao tại Hội thi, xếp")
+    page = pdf_pages(certificates_pdf(doc, allocation))[0]
+    assert "GIẤY CHỨNG NHẬN" in page and "GIẤY KHEN" not in page
+    assert "Đạt thành tích cao tại Hội thi, xếp" in page and "Đã có thành tích" not in page
+    assert "TẶNG" not in page.splitlines()
+
+
 def test_pdf_text_is_nfc_even_from_decomposed_input():
     doc = make_doc()
     judge = doc["contest"]["judges"][0]
