@@ -31,6 +31,9 @@ class Config:
     ASYNC_MODE = _env("ASYNC_MODE", "gevent")
     # Redis URL for several server processes (``redis://127.0.0.1:6379/0``); unset = one process.
     MESSAGE_QUEUE = _env("MESSAGE_QUEUE")
+    # Redis channel of the queue (also "#channel=NAME" at the end of MESSAGE_QUEUE): contests or
+    # test runs sharing one Redis never hear each other.
+    MESSAGE_QUEUE_CHANNEL = _env("MESSAGE_QUEUE_CHANNEL")
     # Public base URL printed on QR codes; unset = the LAN address found at start.
     PUBLIC_URL = _env("PUBLIC_URL")
     LANGUAGE = _env("LANGUAGE", "vi")
