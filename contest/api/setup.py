@@ -120,7 +120,9 @@ def rules_general(contest_id: int):
 PART_BODY = {"type": "object", "properties": {
     "key": {"type": "string"}, "name": {"type": "string"},
     "phases": {"type": "array", "items": OBJECT}, "criteria": {"type": "array", "items": OBJECT},
-    "overtime_penalty": {"type": ["object", "null"]}, **REVISION}}
+    "overtime_penalty": {"type": ["object", "null"]},
+    "drawn": {"type": ["boolean", "null"],
+              "description": "its questions are drawn by lot; absent or null: unchanged"}, **REVISION}}
 
 
 def _part_index(contest_id: int, key: str) -> int:
@@ -130,7 +132,7 @@ def _part_index(contest_id: int, key: str) -> int:
     raise NotFound(f"Không có phần thi '{key}'", field="key")
 
 
-operation("/v1/contests/{id}/rules/parts", "post", "Add a part (phases, criteria, overtime penalty)",
+operation("/v1/contests/{id}/rules/parts", "post", "Add a part (phases, criteria, overtime penalty, drawn)",
           roles=ORGANISERS, body=PART_BODY, response=OBJECT, status=201, errors=(400, 401, 403, 404, 409))
 
 

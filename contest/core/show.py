@@ -103,8 +103,13 @@ def default_draw_parts(rules: Rules) -> tuple[str, ...]:
     """
     if any(p.drawn is not None for p in rules.parts):
         return tuple(p.key for p in rules.parts if p.drawn)
-    return tuple(p.key for p in rules.parts
-                 if p.key == "quiz" or any(ph.key == "confer" for ph in p.phases))
+    return tuple(p.key for p in rules.parts if drawn_by_default(p.key, (ph.key for ph in p.phases)))
+
+
+def drawn_by_default(part_key: str, phase_keys: Iterable[str]) -> bool:
+    """The rule when no part gives ``drawn``: the part keyed ``quiz``, or one with a ``confer``
+    phase."""
+    return part_key == "quiz" or "confer" in tuple(phase_keys)
 
 
 def build_steps(programme: Sequence[Mapping[str, Any]],

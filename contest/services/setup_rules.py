@@ -14,6 +14,7 @@ from ..core.errors import ContestError, NotFound
 from ..core.roster import MemberRecord
 from ..core.rules import KEY_RE, Rules, rules_from_dict, rules_to_dict
 from ..core.setup_checks import team_label
+from ..core.show import drawn_by_default
 from ..core.text import nfc
 from ..database import write_transaction
 from ..models import Contest, Nomination, ScoreSheet, Team
@@ -140,12 +141,35 @@ def _part_keys_taken(rules: dict, except_index: int | None) -> set[str]:
     return {p.get("key") for i, p in enumerate(rules.get("parts", [])) if i != except_index}
 
 
+def _set_drawn(parts: list[dict], at: int, item: dict, drawn: Any) -> None:
+    """Say whether the part ``item`` (to sit at ``at``) is drawn by lot, changing what the
+    other parts are drawn as never.
+
+    While no part of the rules gives ``drawn``, the default rule holds
+    (:func:`contest.core.show.drawn_by_default`): a choice that agrees with it writes nothing;
+    one that does not writes ``drawn`` on every part, the others keeping what the default gave
+    them. Once any part gives it, the choice is written as it is (``false`` included, so that
+    unticking the last drawn part does not bring the default back). A non-boolean is written
+    too and refused by validation, naming ``rules.parts[i].drawn``."""
+    others = [p for i, p in enumerate(parts) if i != at]
+    if not isinstance(drawn, bool) or any(p.get("drawn") is not None for p in others):
+        item["drawn"] = drawn
+        return
+    if drawn == drawn_by_default(item["key"], (ph.get("key") for ph in item["phases"])):
+        return
+    for p in others:
+        p["drawn"] = drawn_by_default(p.get("key"), (ph.get("key") for ph in p.get("phases") or []
+                                                      if isinstance(ph, dict)))
+    item["drawn"] = drawn
+
+
 def save_part(contest_id: int, revision: int | None, part: dict, actor: Actor,
               index: int | None = None) -> int:
     """Add a part (``index`` None) or replace the part at ``index``; its key stays. Returns
     the index. ``part``: key (new parts only), name, phases [{key, name, seconds}], criteria
-    [{key, name, max}], overtime_penalty {points, per_seconds} or None. Empty phase and
-    criterion keys are made from their names."""
+    [{key, name, max}], overtime_penalty {points, per_seconds} or None, and ``drawn`` (its
+    questions are drawn by lot; see :func:`_set_drawn`; absent or null: the part keeps what it
+    said). Empty phase and criterion keys are made from their names."""
     result: dict = {}
 
     def change(rules: dict) -> None:
@@ -166,6 +190,10 @@ def save_part(contest_id: int, revision: int | None, part: dict, actor: Actor,
                                         "criterion")}
         if part.get("overtime_penalty") is not None:
             item["overtime_penalty"] = part["overtime_penalty"]
+        if part.get("drawn") is not None:
+            _set_drawn(parts, at, item, part["drawn"])
+        elif index is not None and parts[index].get("drawn") is not None:
+            item["drawn"] = parts[index]["drawn"]
         if index is None:
             parts.append(item)
         else:

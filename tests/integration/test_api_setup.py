@@ -64,3 +64,39 @@ def test_reissue_and_roles(client, app):
     assert r.status_code == 201
     assert client.get(f"/api/v1/contests/{cid}/stage", headers=bearer(judge["token"])).status_code == 401
     assert r.get_json()["links"]["judges"]["j2"]["token"] != judge["token"]
+
+
+def test_drawn_through_the_api(client, app):
+    from contest.core.show import default_draw_parts
+    from contest.extensions import db
+    from contest.models import Contest
+    cid = make_contest(app)
+    h = _org(app, cid)
+
+    def state():
+        with app.app_context():
+            contest = db.session.get(Contest, cid)
+            return default_draw_parts(contest.rules), [p.get("drawn") for p in contest.rules_data["parts"]]
+
+    skit = dict(client.get(f"/api/v1/contests/{cid}/document", headers=h).get_json()["contest"]["rules"]["parts"][1])
+    # saying what the default already says writes nothing
+    r = client.put(f"/api/v1/contests/{cid}/rules/parts/skit", json=dict(skit, drawn=False), headers=h)
+    assert r.status_code == 200, r.get_json()
+    assert state() == (("quiz",), [None, None, None])
+    bad = client.put(f"/api/v1/contests/{cid}/rules/parts/skit", json=dict(skit, drawn="yes"), headers=h)
+    assert bad.status_code == 400
+    assert bad.get_json()["error"]["field"] == "rules.parts[1].drawn"
+    # drawing the skit too writes the flag on every part, the quiz keeping its default
+    r = client.put(f"/api/v1/contests/{cid}/rules/parts/skit", json=dict(skit, drawn=True), headers=h)
+    assert r.status_code == 200, r.get_json()
+    assert state() == (("skit", "quiz"), [False, True, True])
+    # a body without drawn keeps what the part said
+    r = client.put(f"/api/v1/contests/{cid}/rules/parts/skit", json=dict(skit, name="Tiểu phẩm"), headers=h)
+    assert r.status_code == 200, r.get_json()
+    assert state() == (("skit", "quiz"), [False, True, True])
+    quiz = client.get(f"/api/v1/contests/{cid}/document", headers=h).get_json()["contest"]["rules"]["parts"][2]
+    r = client.put(f"/api/v1/contests/{cid}/rules/parts/quiz", json=dict(quiz, drawn=False), headers=h)
+    assert r.status_code == 200 and state()[0] == ("skit",)
+    r = client.put(f"/api/v1/contests/{cid}/rules/parts/skit", json=dict(skit, drawn=False), headers=h)
+    assert r.status_code == 200, r.get_json()
+    assert state() == ((), [False, False, False])   # unticking the last one does not bring the default back

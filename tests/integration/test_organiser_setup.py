@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 
 from conftest import csrf_token, demo_document, login, make_contest
 from test_organiser_support import errors_in, read_form, refused, revision, snapshot
@@ -222,6 +223,47 @@ def test_part_editor(sqlite_app):
     r = client.post(f"/c/{cid}/setup/rules/parts/hung-bien/delete", data=actions)
     assert r.status_code == 302
     assert [p["key"] for p in _rules(app, cid)["parts"]] == ["intro", "skit", "quiz"]
+
+
+def test_part_editor_says_which_parts_are_drawn(sqlite_app):
+    app, client = sqlite_app, sqlite_app.test_client()
+    cid = make_contest(app)
+    login(client, app)
+    rules_page = client.get(f"/c/{cid}/setup/rules").get_data(as_text=True)
+    assert rules_page.count('<span class="badge">Bốc thăm câu hỏi</span>') == 1   # the quiz, by default
+    skit, quiz = f"/c/{cid}/setup/rules/parts/1", f"/c/{cid}/setup/rules/parts/2"
+    assert "drawn" in read_form(client, quiz, has="name")
+    form = read_form(client, skit, has="name")
+    assert "drawn" not in form and "Bốc thăm câu hỏi cho phần thi này" in client.get(skit).get_data(as_text=True)
+
+    # bad input elsewhere on the form: refused, nothing written, the box stays ticked
+    page = refused(client, app, cid, skit, dict(form, name="", drawn="y"), "không được để trống")
+    assert re.search(r'<input checked id="drawn" name="drawn" type="checkbox"', page)
+
+    # saving what the default already says writes no flag
+    assert client.post(skit, data=form).status_code == 302
+    assert all("drawn" not in p for p in _rules(app, cid)["parts"])
+
+    # ticking the skit: every part gets its flag, the quiz keeps being drawn
+    form = read_form(client, skit, has="name")
+    r = client.post(skit, data=dict(form, drawn="y"))
+    assert r.status_code == 302, errors_in(r.get_data(as_text=True))
+    assert [p.get("drawn") for p in _rules(app, cid)["parts"]] == [False, True, True]
+    assert "drawn" in read_form(client, skit, has="name")
+
+    # unticking the quiz: only the skit is drawn now
+    quiz_form = read_form(client, quiz, has="name")
+    quiz_form.pop("drawn")
+    assert client.post(quiz, data=quiz_form).status_code == 302
+    assert [p.get("drawn") for p in _rules(app, cid)["parts"]] == [False, True, False]
+    assert "drawn" not in read_form(client, quiz, has="name")
+    rules_page = client.get(f"/c/{cid}/setup/rules").get_data(as_text=True)
+    assert rules_page.count('<span class="badge">Bốc thăm câu hỏi</span>') == 1
+    from contest.core.show import default_draw_parts
+    from contest.extensions import db
+    from contest.models import Contest
+    with app.app_context():
+        assert default_draw_parts(db.session.get(Contest, cid).rules) == ("skit",)
 
 
 def test_prizes_and_programme(sqlite_app):

@@ -270,6 +270,7 @@ class PartForm(Revision):
     name = Text(_l("Tên phần thi"), max_len=500)
     penalty_points = NumberField(_l("Trừ điểm khi quá giờ (điểm)"), minimum=0)
     penalty_seconds = NumberField(_l("cho mỗi (giây) quá giờ đã bắt đầu"), integer=True, minimum=1)
+    drawn = BooleanField(_l("Bốc thăm câu hỏi cho phần thi này"))
     phases = FieldList(FormField(PhaseRow), min_entries=0)
     criteria = FieldList(FormField(CriterionRow), min_entries=0)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 
+from ...core.show import default_draw_parts
 from ...core.text import format_number
 from ...services import setup_edit as svc
 from ..auth import roles_required
@@ -23,7 +24,7 @@ def _part_choices(rules: dict) -> list[tuple[str, str]]:
     return [(p["key"], p["name"]) for p in rules.get("parts", [])]
 
 
-def _parts_view(rules: dict) -> list[dict]:
+def _parts_view(rules: dict, drawn: tuple[str, ...]) -> list[dict]:
     """The parts table: prepared here so the template holds no arithmetic."""
     out = []
     for i, p in enumerate(rules.get("parts", [])):
@@ -32,6 +33,7 @@ def _parts_view(rules: dict) -> list[dict]:
         penalty = p.get("overtime_penalty")
         out.append({
             "index": i, "key": p["key"], "name": p["name"], "max": format_number(total),
+            "drawn": p["key"] in drawn,
             "phases": ", ".join(f"{ph['name']} {int(ph['seconds']) // 60}:{int(ph['seconds']) % 60:02d}"
                                 for ph in p.get("phases", [])) or "—",
             "duration": f"{seconds // 60}:{seconds % 60:02d}",
@@ -69,7 +71,7 @@ def _general_form(contest, form: GeneralRulesForm | None = None) -> GeneralRules
 
 def _render_rules(contest, form, errors=(), status=200):
     return render_template("organiser/rules.html", contest=contest, active="rules", form=form,
-                           errors=errors, parts=_parts_view(contest.rules_data),
+                           errors=errors, parts=_parts_view(contest.rules_data, default_draw_parts(contest.rules)),
                            prizes=contest.rules.prizes,
                            delete_form=ActionForm(formdata=None, data={"revision": contest.revision})), status
 
@@ -115,6 +117,7 @@ def _part_form(contest, index: int | None) -> PartForm:
     if index is not None:
         part = contest.rules_data["parts"][index]
         form.key.data, form.name.data = part["key"], part["name"]
+        form.drawn.data = part["key"] in default_draw_parts(contest.rules)
         penalty = part.get("overtime_penalty")
         if penalty:
             form.penalty_points.data = penalty.get("points")
@@ -133,7 +136,8 @@ def _part_data(form: PartForm, at: int) -> tuple[dict, dict]:
     prefix = f"rules.parts[{at}]"
     paths = {f"{prefix}.name": form.name, f"{prefix}.key": form.key,
              f"{prefix}.overtime_penalty.points": form.penalty_points,
-             f"{prefix}.overtime_penalty.per_seconds": form.penalty_seconds}
+             f"{prefix}.overtime_penalty.per_seconds": form.penalty_seconds,
+             f"{prefix}.drawn": form.drawn}
     phases, criteria = [], []
     for entry in form.phases.entries:
         row = entry.form
@@ -152,7 +156,7 @@ def _part_data(form: PartForm, at: int) -> tuple[dict, dict]:
                          "max": str(row.max.data) if row.max.data is not None else None})
     paths[f"{prefix}.criteria"] = form.criteria.entries[0].form.name if form.criteria.entries else form.name
     data = {"key": form.key.data, "name": form.name.data, "phases": phases, "criteria": criteria,
-            "overtime_penalty": None}
+            "overtime_penalty": None, "drawn": bool(form.drawn.data)}
     if form.penalty_points.data is not None or form.penalty_seconds.data is not None:
         data["overtime_penalty"] = {"points": str(form.penalty_points.data or 0),
                                     "per_seconds": form.penalty_seconds.data or 30}
