@@ -134,8 +134,8 @@ def test_the_audience_never_receives_an_answer(app, monkeypatch):
             + [f["text"] for f in q.follow_ups or [] if f.get("text")]
     assert secrets and all(len(s) >= 1 for s in secrets)
     standings = {"teams": [{"team": "dak-rve", "rank": 1, "total": 90, "parts": {}}], "complete": False}
-    monkeypatch.setattr(stage, "_standings", lambda contest: standings)
-    monkeypatch.setattr(stage, "_prizes", lambda contest: {
+    monkeypatch.setattr(stage.model, "_standings", lambda contest: standings)
+    monkeypatch.setattr(stage.model, "_prizes", lambda contest: {
         "awards": [{"prize": "first", "kind": "collective", "team": "dak-rve", "amount": 5000000}],
         "ties": [], "unawarded": []})
 
@@ -180,7 +180,7 @@ def test_hidden_results_stay_with_the_staff(sqlite_app, monkeypatch):
     links = tokens_of(app, cid)
     mc = bearer(links["mc"]["token"])
     full = {"teams": [{"team": "dak-koi", "rank": 1, "total": 88.5, "parts": {}}], "complete": True}
-    monkeypatch.setattr(stage, "_standings", lambda contest: full)
+    monkeypatch.setattr(stage.model, "_standings", lambda contest: full)
     audience = _socket(app, cid)
     organiser = _socket(app, cid, token=links["organiser"]["token"])
     first = [e["args"][0] for e in _events(audience) if e["name"] == "snapshot"][0]

@@ -8,6 +8,7 @@ import json
 import pytest
 
 from conftest import bearer, csrf_token, make_app, make_contest, tokens_of
+from contest.core.ceremony import TIE_TEXT
 
 
 def _api(cid: int) -> str:
@@ -365,7 +366,7 @@ def test_the_mc_cannot_skip_to_a_higher_prize(sqlite_app, monkeypatch):
               "ties": [{"key": "t", "kind": "individual", "candidates": ["m1", "m2"],
                         "prizes": ["best_presenter", ""], "slots": 1, "rank": None}],
               "unawarded": []}
-    monkeypatch.setattr(stage, "_prizes", lambda contest: prizes)
+    monkeypatch.setattr(stage.model, "_prizes", lambda contest: prizes)
     steps = client.get(_api(cid) + "?steps=1", headers=mc).get_json()["steps_list"]
     results = next(s["index"] for s in steps if s["kind"] == "results")
     first = next(s["index"] for s in steps if s["prize"] == "first#1")
@@ -379,7 +380,7 @@ def test_the_mc_cannot_skip_to_a_higher_prize(sqlite_app, monkeypatch):
     assert [a["prize"] for a in seen][-2:] == ["second", "first"]
     assert seen[-1]["winner"] == "Đội Xã Đăk Kôi" and seen[-1]["amount_text"] == "5.000.000 đ"
     assert seen[-1]["status"] == "awarded" and "Đội Xã Đăk Kôi" in view["cue"]
-    assert seen[1]["status"] == "tie" and seen[1]["text"] == stage.TIE_TEXT and seen[1]["winner"] is None
+    assert seen[1]["status"] == "tie" and seen[1]["text"] == TIE_TEXT and seen[1]["winner"] is None
     public = client.get(_api(cid)).get_json()
     assert len(public["awards"]) == 11 and public["award"]["prize"] == "first"
     # Once shown, a reveal may be shown again (going back is allowed).

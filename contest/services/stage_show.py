@@ -1,0 +1,141 @@
+"""The run of show of one contest, loaded: the steps rebuilt from the programme, the teams in
+their drawn order and the rules, and the stage stored for it (see :mod:`contest.services.stage`
+for the terms). Reads only; :mod:`contest.services.stage` acts and broadcasts,
+:mod:`contest.services.stage_views` renders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from sqlalchemy import select
+
+from ..core import show
+from ..core import timer as tm
+from ..core.ceremony import RevealSlot, reveal_slots
+from ..core.show import Stage, Step
+from ..extensions import db
+from ..models import Contest, StageRecord, Team
+
+# What the projector shows for each kind of step (the screens switch layouts on it).
+SCREENS = {"programme": "welcome", "team": "team", "draw": "draw", "question": "question",
+           "follow_up": "question", "phase": "timer", "scoring": "scoring",
+           "results": "results", "reveal": "reveal"}
+
+
+def _lazy(module: str, name: str):
+    try:
+        mod = __import__(module, fromlist=[name])
+    except ImportError:
+        return None
+    return getattr(mod, name, None)
+
+
+def _teams(contest: Contest) -> list[Team]:
+    teams = list(db.session.scalars(select(Team).where(Team.contest_id == contest.id)
+                                    .order_by(Team.position, Team.id)))
+    order_of = _lazy("question_bank.services", "performance_order")
+    order = order_of(contest) if order_of else None
+    if not order:
+        return teams
+    rank = {key: i for i, key in enumerate(order)}
+    return sorted(teams, key=lambda t: (rank.get(t.key, len(rank)), t.position, t.id))
+
+
+def _prizes(contest: Contest) -> dict | None:
+    fn = _lazy("contest.services.scoring", "prizes_dict")
+    return fn(contest) if fn else None
+
+
+def _standings(contest: Contest) -> dict | None:
+    fn = _lazy("contest.services.scoring", "standings_dict")
+    return fn(contest) if fn else None
+
+
+@dataclass
+class Show:
+    """Everything loaded for one contest: the steps and the names they need."""
+
+    contest: Contest
+    steps: tuple[Step, ...]
+    teams: dict[str, Team]
+    order: list[str]
+    slots: dict[str, RevealSlot]
+
+
+def build(contest: Contest) -> Show:
+    teams = _teams(contest)
+    rules = contest.rules
+    slots = reveal_slots(rules)
+    programme = list(contest.programme or []) or [
+        {"key": "contest", "name": "Các đội thi lần lượt dự thi"},
+        {"key": "results", "name": "Công bố kết quả và trao giải"}]
+    steps = show.build_steps(programme, [(t.key, t.name, t.unit_name) for t in teams], rules,
+                             reveals=[(s.id, s.title) for s in slots])
+    return Show(contest=contest, steps=steps, teams={t.key: t for t in teams},
+                order=[t.key for t in teams], slots={s.id: s for s in slots})
+
+
+def step_id(step: Step) -> str:
+    return "|".join(str(x or "") for x in (step.kind, step.programme, step.team, step.part,
+                                            step.phase, step.prize))
+
+
+def _fresh_timer(step: Step) -> tm.Timer | None:
+    return tm.Timer(duration_ms=step.seconds * 1000) if step.kind == "phase" and step.seconds else None
+
+
+def restore(state: Any, steps: tuple[Step, ...]) -> Stage:
+    """The stage stored in ``state`` (``StageRecord.state``), fitted to today's ``steps``."""
+    if not isinstance(state, dict) or "step" not in state:
+        return Stage(step=0, timer=_fresh_timer(steps[0]))
+    stage = show.stage_from_dict(state)
+    index = stage.step
+    wanted = state.get("step_id")
+    if wanted and (index >= len(steps) or step_id(steps[index]) != wanted):
+        index = next((s.index for s in steps if step_id(s) == wanted), min(index, len(steps) - 1))
+    index = min(index, len(steps) - 1)
+    step = steps[index]
+    timer = stage.timer
+    if step.kind != "phase":
+        timer = None
+    elif timer is None or (index != stage.step and timer.state == "stopped"):
+        timer = _fresh_timer(step)
+    return replace(stage, step=index, timer=timer)
+
+
+def load(contest: Contest) -> tuple[Stage, tuple[Step, ...]]:
+    """The current stage and the steps of ``contest`` (contract for the other services)."""
+    sh = build(contest)
+    record = db.session.get(StageRecord, contest.id)
+    return restore(record.state if record else None, sh.steps), sh.steps
+
+
+def _state(contest_id: int) -> dict:
+    record = db.session.get(StageRecord, contest_id)
+    return dict(record.state or {}) if record is not None else {}
+
+
+def results_mode(contest_id: int) -> str:
+    """What the audience sees of the standings: ``hidden``, ``live`` or ``frozen``."""
+    mode = _state(contest_id).get("results_mode", "hidden")
+    return mode if mode in show.RESULTS_MODES else "hidden"
+
+
+def frozen_standings(contest_id: int) -> dict | None:
+    """The standings stored when the MC froze the results (None unless the mode is frozen)."""
+    state = _state(contest_id)
+    return state.get("frozen_standings") if state.get("results_mode") == "frozen" else None
+
+
+def overtime(contest: Contest) -> list[dict]:
+    """The overruns the timer observed, with the penalty the rules would deduct (the jury
+    head confirms it elsewhere): ``[{"team", "part", "phase", "ms", "penalty"}]``."""
+    stage, _steps = load(contest)
+    rows = []
+    for (team, part, phase), ms in sorted(stage.overtime.items()):
+        rule = contest.rules.part(part)
+        penalty = rule.overtime_penalty.deduction(ms / 1000) if rule and rule.overtime_penalty else 0
+        rows.append({"team": team, "part": part, "phase": phase, "ms": ms,
+                     "penalty": float(penalty)})
+    return rows
