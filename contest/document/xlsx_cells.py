@@ -240,16 +240,24 @@ class Bool(Codec):
         return "x" if value is True else None
 
     def decode(self, cell):
-        if isinstance(cell, bool):
-            return cell
-        if isinstance(cell, (int, float)) and cell in (0, 1):
-            return bool(cell)
-        text = hfold(_cell_text(cell))
-        if text in _TRUE:
-            return True
-        if text in _FALSE or not text:
-            return False
-        raise BadCell(f"'{_cell_text(cell)}' không hợp lệ; ghi 'x' (có) hoặc để trống (không)")
+        flag = _flag(cell, "ghi 'x' (có) hoặc để trống (không)")
+        return bool(flag)
+
+
+def _flag(cell, how: str) -> bool | None:
+    """A yes/no cell: True, False, or None when empty; BadCell saying ``how`` to write it."""
+    if isinstance(cell, bool):
+        return cell
+    if isinstance(cell, (int, float)) and cell in (0, 1):
+        return bool(cell)
+    text = hfold(_cell_text(cell))
+    if not text:
+        return None
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise BadCell(f"'{_cell_text(cell)}' không hợp lệ; {how}")
 
 
 class YesNo(Codec):
@@ -260,18 +268,8 @@ class YesNo(Codec):
         return {True: "có", False: "không"}.get(value) if isinstance(value, bool) else None
 
     def decode(self, cell):
-        if isinstance(cell, bool):
-            return cell
-        if isinstance(cell, (int, float)) and cell in (0, 1):
-            return bool(cell)
-        text = hfold(_cell_text(cell))
-        if not text:
-            return ABSENT
-        if text in _TRUE:
-            return True
-        if text in _FALSE:
-            return False
-        raise BadCell(f"'{_cell_text(cell)}' không hợp lệ; ghi 'có' hoặc 'không', hoặc để trống")
+        flag = _flag(cell, "ghi 'có' hoặc 'không', hoặc để trống")
+        return ABSENT if flag is None else flag
 
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
