@@ -12,6 +12,7 @@ from sqlalchemy import select
 from ..core.errors import ContestError, NotFound
 from ..extensions import db
 from ..models import Judge, Member, Team, Unit
+from ..services import setup_documents as documents_svc
 from ..services import setup_edit as svc
 from ..web.auth import require
 from . import bp, json_body
@@ -281,3 +282,46 @@ def reissue(contest_id: int, token_id: int):
     fresh = svc.reissue_link(contest_id, token_id, actor)
     from ..services.links import links
     return jsonify({"role": fresh.role, "subject": fresh.subject, "links": links(contest_id)}), 201
+
+
+# -------------------------------------------------------------------- documents' letterhead and signer
+
+def _setting_schema(setting) -> dict:
+    if setting.kind == "list":
+        return {"type": ["array", "null"], "maxItems": documents_svc.LIST_MAX,
+                "items": {"type": "string", "maxLength": documents_svc.ENTRY_MAX}}
+    if setting.kind == "flag":
+        return {"type": ["boolean", "null"], "description": "the decision is marked DỰ THẢO (default true)"}
+    return {"type": ["string", "null"], "maxLength": setting.max_len}
+
+
+DOCUMENTS_BODY = {"type": "object", "additionalProperties": False, "properties": {
+    **{s.key: _setting_schema(s) for s in documents_svc.SETTINGS}, **REVISION}}
+
+operation("/v1/contests/{id}/setup/documents", "get",
+          "The documents' letterhead and signer: the settings stored and each one's default",
+          roles=ORGANISERS, response={"type": "object", "properties": {
+              "revision": {"type": "integer"}, "documents": {"type": "object"},
+              "defaults": {"type": "object"}}})
+
+
+@bp.get("/v1/contests/<int:contest_id>/setup/documents")
+def document_settings(contest_id: int):
+    contest = get_contest(contest_id)
+    require(contest_id, "organiser")
+    return jsonify({"revision": contest.revision, "documents": contest.documents or {},
+                    "defaults": documents_svc.defaults(contest)})
+
+
+operation("/v1/contests/{id}/setup/documents", "put",
+          "Replace the documents' letterhead and signer (docs/documents.md): an absent, null or "
+          "empty setting uses its default; 'date' and keys not listed here are kept",
+          roles=ORGANISERS, body=DOCUMENTS_BODY, response=OBJECT, errors=(400, 401, 403, 404, 409))
+
+
+@bp.put("/v1/contests/<int:contest_id>/setup/documents")
+def save_document_settings(contest_id: int):
+    actor, body, revision = _begin(contest_id)
+    documents_svc.save_documents(contest_id, revision, {k: v for k, v in body.items() if k != "revision"},
+                                 actor)
+    return _saved(contest_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import mimetypes
 
-from flask import Blueprint, Response, render_template
+from flask import Blueprint, Response, render_template, url_for
 
 from ..api.contests import get_contest
 from ..services import paperwork
@@ -21,8 +21,11 @@ def _allowed(contest_id: int):
 @bp.get("/c/<int:contest_id>/documents")
 def index(contest_id: int):
     contest = get_contest(contest_id)
-    _allowed(contest_id)
-    return render_template("paperwork/index.html", contest=contest, catalogue=paperwork.CATALOGUE)
+    principal = _allowed(contest_id)
+    settings = (url_for("organiser.documents", contest_id=contest_id)
+                if principal.role == "organiser" else None)
+    return render_template("paperwork/index.html", contest=contest, catalogue=paperwork.CATALOGUE,
+                           settings=settings)
 
 
 @bp.get("/c/<int:contest_id>/documents/<name>")

@@ -107,6 +107,8 @@ VALID: dict[str, tuple[str, object]] = {
     "api.remove_part DELETE": ("organiser", {}),
     "api.rules_prizes PUT": ("organiser", "PRIZES"),
     "api.programme PUT": ("organiser", "PROGRAMME"),
+    "api.save_document_settings PUT": ("organiser", {"signer_title": "CHỦ TỊCH", "signer_name": "Nguyễn Văn A",
+                                                     "recipients": ["Như Điều 3", "Lưu: VT"], "draft": False}),
     "api.units_create POST": ("organiser", {"name": "Xã Mới Lập"}),
     "api.units_edit PUT": ("organiser", {"name": "Xã Đổi Tên"}),
     "api.units_delete DELETE": ("organiser", {}),

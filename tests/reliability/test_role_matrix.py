@@ -121,6 +121,8 @@ EXPECT: dict[str, str] = {
     "organiser.unit GET": ORG,
     "organiser.unit POST": ORG,
     "organiser.delete_unit POST": ORG,
+    "organiser.documents GET": ORG,
+    "organiser.documents POST": ORG,
     # JSON API
     "api.openapi GET": EVERYONE,
     "api.list_contests GET": EVERYONE,
@@ -172,6 +174,8 @@ EXPECT: dict[str, str] = {
     "api.remove_part DELETE": ORG,
     "api.rules_prizes PUT": ORG,
     "api.programme PUT": ORG,
+    "api.document_settings GET": ORG,
+    "api.save_document_settings PUT": ORG,
     "api.units_create POST": ORG,
     "api.units_edit PUT": ORG,
     "api.units_delete DELETE": ORG,

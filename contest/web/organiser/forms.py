@@ -17,7 +17,7 @@ from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (BooleanField, FieldList, Form, FormField, HiddenField, RadioField,
-                     SelectField, SelectMultipleField, StringField)
+                     SelectField, SelectMultipleField, StringField, TextAreaField)
 from wtforms.validators import Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -367,3 +367,36 @@ class JudgeForm(Revision):
 
 class ActionForm(Revision):
     """A button that changes something (delete): CSRF and the revision."""
+
+
+# --------------------------------------------------------------------------- documents
+
+
+class DocumentsForm(Revision):
+    """The letterhead and signer of the documents (``contest.documents``). No limits here:
+    :mod:`contest.services.setup_documents` checks every value and names the setting; an
+    empty field means the default."""
+
+    issuer = StringField(_l("Tên cơ quan ban hành"))
+    issuer_parent = StringField(_l("Cơ quan chủ quản"))
+    place = StringField(_l("Địa danh"))
+    committee = StringField(_l("Tên Ban Tổ chức"))
+    jury = StringField(_l("Tên Ban Giám khảo"))
+    signer_on_behalf = StringField(_l("Thay mặt (TM.)"))
+    signer_deputy = StringField(_l("Ký thay (KT.)"))
+    signer_title = StringField(_l("Chức vụ người ký"))
+    signer_name = StringField(_l("Họ tên người ký"))
+    number_symbol = StringField(_l("Số, ký hiệu quyết định"))
+    awarder = StringField(_l("Thẩm quyền khen thưởng"))
+    bases = TextAreaField(_l("Căn cứ"))
+    proposer = StringField(_l("Người đề nghị"))
+    funding = StringField(_l("Nguồn kinh phí"))
+    executors = TextAreaField(_l("Tổ chức thực hiện (Điều 3)"))
+    recipients = TextAreaField(_l("Nơi nhận quyết định"))
+    draft = BooleanField(_l("Đóng dấu “DỰ THẢO” trên quyết định"))
+    report_number_symbol = StringField(_l("Số, ký hiệu báo cáo"))
+    report_to = StringField(_l("Kính gửi"))
+    report_recipients = TextAreaField(_l("Nơi nhận báo cáo"))
+    certificate_title = StringField(_l("Tên giấy khen"))
+    certificate_give = StringField(_l("Dòng “TẶNG”"))
+    certificate_reason = StringField(_l("Lý do khen"))

@@ -76,7 +76,8 @@ def _step_links(contest_id: int) -> dict[str, list[tuple[str, str]]]:
     projector = optional_url("show.projector", contest_id=contest_id)
     jury = optional_url("judging.jury", contest_id=contest_id)
     return {
-        "contest": some((gettext("Sửa thông tin"), url_for("organiser.info", contest_id=contest_id))),
+        "contest": some((gettext("Sửa thông tin"), url_for("organiser.info", contest_id=contest_id)),
+                        (gettext("Văn bản"), url_for("organiser.documents", contest_id=contest_id))),
         "rules": some((gettext("Thể lệ"), url_for("organiser.rules", contest_id=contest_id)),
                       (gettext("Chương trình"), url_for("organiser.programme", contest_id=contest_id))),
         "teams": some((gettext("Đơn vị và đội thi"), url_for("organiser.teams", contest_id=contest_id))),
@@ -95,7 +96,7 @@ def _setup_screens():
     """Other packages' screens for the setup tabs, when they exist."""
     def setup_extra_tabs(contest_id: int) -> list[tuple[str, str, str]]:
         tabs = [("questions", gettext("Câu hỏi"), optional_url("bank.review", contest_id=contest_id)),
-                ("documents", gettext("Văn bản"), optional_url("paperwork.index", contest_id=contest_id))]
+                ("downloads", gettext("Tải văn bản"), optional_url("paperwork.index", contest_id=contest_id))]
         return [(key, label, url) for key, label, url in tabs if url]
     return {"setup_extra_tabs": setup_extra_tabs}
 
