@@ -43,6 +43,7 @@ SCREENS = [
      "Chỉ có một Trưởng ban"),
     ("organiser", "/c/{cid}/setup/links", "Revoke and issue a new code", "Thu hồi và cấp mã mới"),
     ("organiser", "/c/{cid}/setup/cards", "cut along the dashed lines", "cắt theo đường nét đứt"),
+    ("organiser", "/c/{cid}/setup/documents", "Signer's title", "Chức vụ người ký"),
     ("anon", "/c/{cid}", "Order of performance", "Thứ tự dự thi"),
     ("anon", "/c/{cid}/projector", "Scan to follow on your phone", "Quét mã để theo dõi trên điện thoại"),
     ("mc", "/c/{cid}/mc", "Scoreboard for the audience", "Bảng điểm cho khán giả"),
