@@ -63,7 +63,7 @@ from .access import Principal
 # the loaded show and its views, for the callers of this service (one front door)
 from .stage_show import (SCREENS, Show, build, frozen_standings, load, overtime,  # noqa: F401
                          restore, results_mode, step_id)
-from .stage_views import stage_view, steps_key, _view  # noqa: F401
+from .stage_views import stage_view, _view  # noqa: F401
 from .ticker import (TICK_SECONDS, _watch, ensure_ticker, start_ticker, tick_contest,  # noqa: F401
                      tick_due, watch_all)
 

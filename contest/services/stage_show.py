@@ -5,14 +5,18 @@ for the terms). Reads only; :mod:`contest.services.stage` acts and broadcasts,
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from ..core import show
 from ..core import timer as tm
 from ..core.ceremony import RevealSlot, reveal_slots
+from ..core.rules import Rules
 from ..core.show import Stage, Step
 from ..extensions import db
 from ..models import Contest, StageRecord, Team
@@ -33,6 +37,7 @@ def _lazy(module: str, name: str):
 
 def _teams(contest: Contest) -> list[Team]:
     teams = list(db.session.scalars(select(Team).where(Team.contest_id == contest.id)
+                                    .options(selectinload(Team.unit))
                                     .order_by(Team.position, Team.id)))
     order_of = _lazy("question_bank.services", "performance_order")
     order = order_of(contest) if order_of else None
@@ -52,15 +57,32 @@ def _standings(contest: Contest) -> dict | None:
     return fn(contest) if fn else None
 
 
+@dataclass(frozen=True)
+class TeamInfo:
+    """A team as the stage shows it: plain values, still there after the transaction that
+    loaded them has committed (the views are rendered after the commit)."""
+
+    key: str
+    name: str
+    unit_name: str
+
+
 @dataclass
 class Show:
-    """Everything loaded for one contest: the steps and the names they need."""
+    """Everything loaded for one contest: the steps and the names they need, the rules parsed
+    once (``contest.rules`` parses them on every access)."""
 
     contest: Contest
     steps: tuple[Step, ...]
-    teams: dict[str, Team]
+    teams: dict[str, TeamInfo]
     order: list[str]
     slots: dict[str, RevealSlot]
+    rules: Rules | None = None
+
+    @cached_property
+    def steps_key(self) -> str:
+        """A short hash of the steps' ids: the screens notice when the run of show changed."""
+        return hashlib.sha256("\n".join(step_id(s) for s in self.steps).encode()).hexdigest()[:16]
 
 
 def build(contest: Contest) -> Show:
@@ -72,8 +94,9 @@ def build(contest: Contest) -> Show:
         {"key": "results", "name": "Công bố kết quả và trao giải"}]
     steps = show.build_steps(programme, [(t.key, t.name, t.unit_name) for t in teams], rules,
                              reveals=[(s.id, s.title) for s in slots])
-    return Show(contest=contest, steps=steps, teams={t.key: t for t in teams},
-                order=[t.key for t in teams], slots={s.id: s for s in slots})
+    return Show(contest=contest, steps=steps,
+                teams={t.key: TeamInfo(t.key, t.name, t.unit_name) for t in teams},
+                order=[t.key for t in teams], slots={s.id: s for s in slots}, rules=rules)
 
 
 def step_id(step: Step) -> str:

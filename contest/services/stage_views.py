@@ -4,7 +4,6 @@ reveal step, the award being revealed."""
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from sqlalchemy import select
@@ -89,7 +88,7 @@ def _step_view(sh: Show, step: Step | None) -> dict | None:
         return None
     d = show.step_to_dict(step)
     team = sh.teams.get(step.team or "")
-    part = sh.contest.rules.part(step.part) if step.part else None
+    part = sh.rules.part(step.part) if step.part else None
     phase = next((p for p in part.phases if p.key == step.phase), None) if part else None
     item = next((p for p in sh.contest.programme or () if p.get("key") == step.programme), None)
     d.update(team_name=team.name if team else None, unit=team.unit_name if team else None,
@@ -131,7 +130,7 @@ def _team_rows(sh: Show, index: int) -> list[dict]:
 
 def _cue(sh: Show, step: Step, award: dict | None) -> str:
     team = sh.teams.get(step.team or "")
-    part = sh.contest.rules.part(step.part) if step.part else None
+    part = sh.rules.part(step.part) if step.part else None
     phase = next((p for p in part.phases if p.key == step.phase), None) if part else None
     if step.kind == "reveal" and award is not None:
         if award["status"] == "awarded":
@@ -141,10 +140,6 @@ def _cue(sh: Show, step: Step, award: dict | None) -> str:
     return show.script_cue(step, team.name if team else None, team.unit_name if team else None,
                            part.name if part else None, phase.name if phase else None,
                            step.seconds, opens_part=show.opens_part(sh.steps, step.index))
-
-
-def steps_key(steps: tuple[Step, ...]) -> str:
-    return hashlib.sha256("\n".join(step_id(s) for s in steps).encode()).hexdigest()[:16]
 
 
 def _view(sh: Show, stage: Stage, state: dict, *, staff: bool, now: int,
@@ -157,14 +152,14 @@ def _view(sh: Show, stage: Stage, state: dict, *, staff: bool, now: int,
     view["contest"] = {"id": sh.contest.id, "name": sh.contest.name}
     view["programme"] = _programme(sh, index)
     view["teams"] = _team_rows(sh, index)
-    view["steps_key"] = steps_key(sh.steps)
+    view["steps_key"] = sh.steps_key
     view["results_public"] = stage.results_mode != "hidden"
     view["screen"] = SCREENS[step.kind]
     sv = view["step"]
     view["headline"] = sv["team_name"] if step.team else step.title
     view["subline"] = " · ".join(x for x in (sv["unit"], step.title if step.kind != "team" else "")
                                  if x) if step.team else ""
-    drawn_parts = show.default_draw_parts(sh.contest.rules)
+    drawn_parts = show.default_draw_parts(sh.rules)
     view["question"] = None
     if step.team and step.part in drawn_parts and step.kind in ("draw", "question", "phase",
                                                                 "follow_up", "scoring"):
@@ -195,7 +190,7 @@ def _view(sh: Show, stage: Stage, state: dict, *, staff: bool, now: int,
         view["overtime"] = [dict(r, team_name=sh.teams[r["team"]].name if r["team"] in sh.teams else r["team"])
                             for r in view["overtime"]]
         for r in view["overtime"]:
-            rule = sh.contest.rules.part(r["part"])
+            rule = sh.rules.part(r["part"])
             pen = rule.overtime_penalty.deduction(r["ms"] / 1000) if rule and rule.overtime_penalty else 0
             phase = next((p for p in rule.phases if p.key == r["phase"]), None) if rule else None
             r.update(penalty=float(pen), penalty_text=format_number(pen) if pen else "",
