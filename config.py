@@ -46,6 +46,10 @@ class Config:
     RATELIMIT_LOGIN = _env("RATELIMIT_LOGIN", "10 per minute")
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     RATELIMIT_TOKENS = _env("RATELIMIT_TOKENS", "20 per minute")
+    # Reverse proxies in front of the server (nginx: 1). Their X-Forwarded-For / -Proto are then
+    # trusted, so rate limits and the audit log see each phone's address, not the proxy's; 0
+    # (default) ignores those headers, which anyone could otherwise forge.
+    PROXY_HOPS = int(_env("PROXY_HOPS", "0"))
     # Allowed Origin hosts for Socket.IO besides the server's own host ("*" = any).
     SOCKET_ORIGINS = _env("SOCKET_ORIGINS", "")
     SESSION_COOKIE_HTTPONLY = True

@@ -97,6 +97,11 @@ def create_app(config: Any = None, **overrides: Any) -> "Flask":
     )
     from .web import register
     register(app)
+    hops = int(app.config.get("PROXY_HOPS") or 0)
+    if hops > 0:
+        # outermost, so the Socket.IO middleware and every view see the client's address
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     return app
 
 

@@ -196,6 +196,34 @@ def test_token_attempts_are_rate_limited(tmp_path):
     assert codes[:30] == [404] * 30 and 429 in codes[30:], codes
 
 
+@pytest.mark.parametrize("hops", [0, 1])
+def test_behind_a_proxy_each_phone_has_its_own_limit(tmp_path, hops):
+    """With HOITHI_PROXY_HOPS=1 (nginx in front) the limits and the audit log key on the phone's
+    address from X-Forwarded-For: one revoked tablet guessing does not lock out the others.
+    Without it (the default) the header is ignored: a client cannot forge its way past."""
+    app = _app(tmp_path, RATELIMIT_ENABLED=True, RATELIMIT_TOKENS="5 per minute", PROXY_HOPS=hops)
+    cid = make_contest(app)
+    good = tokens_of(app, cid)["mc"]["token"]
+    nginx = app.test_client()
+    nginx.environ_base["REMOTE_ADDR"] = "127.0.0.1"
+
+    def get(token, phone):
+        return nginx.get(f"/api/v1/contests/{cid}/stage", headers=dict(
+            bearer(token), **{"X-Forwarded-For": phone})).status_code
+
+    assert [get(f"guess-{i:040d}", "10.0.0.66") for i in range(6)][-1] == 429
+    assert get(good, "10.0.0.66") == 429          # the guessing phone waits
+    assert get(good, "10.0.0.8") == (200 if hops else 429)  # another phone: only behind a proxy
+    if hops:
+        r = nginx.post(f"/api/v1/contests/{cid}/stage", json={"action": "next"},
+                       headers=dict(bearer(good), **{"X-Forwarded-For": "10.0.0.8"}))
+        assert r.status_code == 200
+        org = bearer(tokens_of(app, cid)["organiser"]["token"])
+        entry = nginx.get(f"/api/v1/contests/{cid}/audit?action=stage.", headers=dict(
+            org, **{"X-Forwarded-For": "10.0.0.9"})).get_json()["entries"][-1]
+        assert "10.0.0.8" in entry["device"] and "127.0.0.1" not in entry["device"]
+
+
 # ------------------------------------------------------------------------ CSRF
 
 def test_every_cookie_authenticated_write_needs_csrf(secured):
