@@ -37,6 +37,8 @@ class Config:
     # Public base URL printed on QR codes; unset = the LAN address found at start.
     PUBLIC_URL = _env("PUBLIC_URL")
     LANGUAGE = _env("LANGUAGE", "vi")
+    # The hall's time zone: times on screens and in workbooks (the API keeps UTC, ISO 8601).
+    TIMEZONE = _env("TIMEZONE", "Asia/Ho_Chi_Minh")
     LANGUAGES = ("vi", "en")
     MAX_UPLOAD_BYTES = int(_env("MAX_UPLOAD_BYTES", str(5 * 1024 * 1024)))
     # Coalesce bursts of standings changes into one broadcast per this many milliseconds.

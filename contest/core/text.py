@@ -86,3 +86,21 @@ def format_long_date(value: dt.date | str, place: str | None = None) -> str:
     month = f"{value.month:02d}" if value.month < 3 else str(value.month)
     text = f"ngày {day} tháng {month} năm {value.year}"
     return f"{place}, {text}" if place else text
+
+
+DEFAULT_UTC_OFFSET = dt.timedelta(hours=7)  # Vietnam (no daylight saving), when tzdata is missing
+
+
+def local_time(value: dt.datetime | str, zone: str = "Asia/Ho_Chi_Minh") -> str:
+    """A UTC moment (a datetime, naive = UTC, or ISO text such as the audit log's
+    '2023-09-15T01:30:00.000Z') as the hall's wall clock: '15/09/2023 08:30:00'."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.timezone.utc)
+    try:
+        tz: dt.tzinfo = ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        tz = dt.timezone(DEFAULT_UTC_OFFSET)
+    return value.astimezone(tz).strftime("%d/%m/%Y %H:%M:%S")

@@ -37,4 +37,5 @@ def init_i18n(app: Flask, babel: Babel) -> None:
         number=text.format_number,
         vdate=lambda d: text.format_date(d) if d else "",
         longdate=lambda d, place=None: text.format_long_date(d, place) if d else "",
+        localtime=lambda t: text.local_time(t, app.config.get("TIMEZONE") or "Asia/Ho_Chi_Minh") if t else "",
     )

@@ -8,15 +8,15 @@ import io
 import json
 import uuid
 
-from flask import (Blueprint, Response, flash, jsonify, redirect, render_template, request,
-                   url_for)
+from flask import (Blueprint, Response, current_app, flash, jsonify, redirect, render_template,
+                   request, url_for)
 from flask_babel import gettext as _
 from flask_wtf.csrf import generate_csrf
 
 from ..api.contests import get_contest
 from ..api.scoring import device
 from ..core.errors import ContestError
-from ..core.text import format_number
+from ..core.text import format_number, local_time
 from ..services import scoring
 from ..services.audit import entries, to_dict
 from .auth import current_principal, require
@@ -148,13 +148,14 @@ def audit_xlsx(contest_id: int):
     wb = Workbook()
     ws = wb.active
     ws.title = "Nhật ký"
-    ws.append(["STT", "Thời điểm (UTC)", "Người thực hiện", "Thiết bị", "Thao tác", "Mã thao tác",
+    zone = current_app.config.get("TIMEZONE") or "Asia/Ho_Chi_Minh"
+    ws.append(["STT", "Thời điểm", "Người thực hiện", "Thiết bị", "Thao tác", "Mã thao tác",
                "Đối tượng", "Cũ", "Mới", "Lý do"])
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for r in _audit_rows(contest_id):
         ws.append([escape_cell(v) if isinstance(v, str) else v for v in (
-            r["id"], r["at"], r["actor"], r["device"], r["label"], r["action"], r["target"],
+            r["id"], local_time(r["at"], zone), r["actor"], r["device"], r["label"], r["action"], r["target"],
             _brief(r["old"]), _brief(r["new"]), r["reason"])])
     for col, width in zip("ABCDEFGHIJ", (6, 24, 22, 30, 24, 16, 26, 40, 40, 30)):
         ws.column_dimensions[col].width = width

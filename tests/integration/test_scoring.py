@@ -409,6 +409,12 @@ def test_audit_log_view_and_exports(sqlite_app):
     rows = list(load_workbook(io.BytesIO(xlsx.data)).active.iter_rows(values_only=True))
     assert rows[0][0] == "STT" and any(r[5] == "sheet.replace" for r in rows[1:])
     assert client.get(f"/c/{cid}/audit.xlsx").status_code == 401
+    # times in the hall's time zone (Vietnam, UTC+7) on the page and in the workbook; UTC in JSON
+    from contest.core.text import local_time
+    last = exported.get_json()["entries"][-1]["at"]
+    assert last.endswith("Z")
+    shown = local_time(last, "Asia/Ho_Chi_Minh")
+    assert shown in page.get_data(as_text=True) and shown in [r[1] for r in rows[1:]]
 
 
 def test_the_audit_log_cannot_be_changed_or_deleted(app):

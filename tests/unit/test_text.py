@@ -41,5 +41,15 @@ def test_money_and_dates():
     assert format_money(5000000) == "5.000.000 đ"
     assert format_date("2023-09-15") == "15/09/2023"
     assert format_date("2024-01-05") == "05/01/2024"
+
+
+def test_local_time_is_the_halls_wall_clock():
+    import datetime as dt
+
+    from contest.core.text import local_time
+    assert local_time("2023-09-15T01:30:00.000Z") == "15/09/2023 08:30:00"
+    assert local_time(dt.datetime(2023, 9, 15, 20, 5)) == "16/09/2023 03:05:00"  # naive = UTC
+    assert local_time("2023-09-15T01:30:00+00:00", "Europe/Paris") == "15/09/2023 03:30:00"
+    assert local_time("2023-09-15T01:30:00Z", "No/Such_Zone") == "15/09/2023 08:30:00"  # UTC+7
     assert format_long_date("2023-09-15", "Kon Rẫy") == "Kon Rẫy, ngày 15 tháng 9 năm 2023"
     assert format_long_date("2023-02-05") == "ngày 05 tháng 02 năm 2023"
