@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from ..clock import now_ms
 from ..core import show
+from ..core.cues import script_cue
 from ..core.ceremony import PRIZE_KINDS_VI, TIE_TEXT, UNAWARDED_TEXT, RevealSlot, resolve_slot
 from ..core.show import Stage, Step
 from ..core.text import format_money, format_number
@@ -134,10 +135,10 @@ def _cue(sh: Show, step: Step, award: dict | None) -> str:
     phase = next((p for p in part.phases if p.key == step.phase), None) if part else None
     if step.kind == "reveal" and award is not None:
         if award["status"] == "awarded":
-            cue = show.script_cue(step, award["winner"], award["detail"] or None)
+            cue = script_cue(step, award["winner"], award["detail"] or None)
             return cue + (f" Phần thưởng: {award['amount_text']}." if award["amount_text"] else "")
         return f"Xin trân trọng công bố {step.title}: {award['text']}."
-    return show.script_cue(step, team.name if team else None, team.unit_name if team else None,
+    return script_cue(step, team.name if team else None, team.unit_name if team else None,
                            part.name if part else None, phase.name if phase else None,
                            step.seconds, opens_part=show.opens_part(sh.steps, step.index))
 

@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from contest.core import show, timer as tm
+from contest.core.cues import script_cue
 from contest.core.errors import Conflict, ContestError
 from contest.core.rules import rules_from_dict, rules_to_dict
 from contest.core.show import Stage, Step
@@ -436,7 +437,7 @@ def test_unreadable_json():
     (0, "0 giây"),
 ])
 def test_format_duration(seconds, words):
-    assert show.format_duration(seconds) == words
+    assert tm.format_duration(seconds) == words
 
 
 RVE = ("Đội Thị trấn Đăk Rve", "Thị trấn Đăk Rve")
@@ -466,20 +467,20 @@ RVE = ("Đội Thị trấn Đăk Rve", "Thị trấn Đăk Rve")
      "Kính thưa quý vị đại biểu, sau đây là phần công bố kết quả và trao giải."),
 ])
 def test_script_cues(index, names, opens, cue):
-    assert show.script_cue(STEPS[index], *names, opens_part=opens) == cue
+    assert script_cue(STEPS[index], *names, opens_part=opens) == cue
 
 
 def test_opens_part_and_reveal_cues():
     assert [show.opens_part(STEPS, i) for i in (5, 9, 11, 12)] == [True, True, False, False]
     reveal = Step(index=0, kind="reveal", title="Giải Nhất", programme="results", prize="first")
-    assert show.script_cue(reveal) == "Xin trân trọng công bố giải Nhất."
-    assert show.script_cue(reveal, *RVE) == \
+    assert script_cue(reveal) == "Xin trân trọng công bố giải Nhất."
+    assert script_cue(reveal, *RVE) == \
         "Xin trân trọng công bố: Giải Nhất thuộc về Đội Thị trấn Đăk Rve (Thị trấn Đăk Rve)."
 
 
 def test_every_step_of_the_demo_has_a_cue():
     for s in STEPS:
-        assert show.script_cue(s, *RVE, "Phần thi", "Giai đoạn", s.seconds,
+        assert script_cue(s, *RVE, "Phần thi", "Giai đoạn", s.seconds,
                                opens_part=show.opens_part(STEPS, s.index)).endswith(".")
 
 
