@@ -8,19 +8,13 @@ from __future__ import annotations
 import io
 
 from conftest import bearer, demo_document, login, make_contest, tokens_of
-from test_organiser_support import errors_in, read_form, refused, revision, snapshot
+from test_organiser_support import contest_value, errors_in, read_form, refused, revision, snapshot
 
 STALE = "Dữ liệu đã được người khác thay đổi; hãy tải lại trang"
 
 
 def _documents(app, cid):
-    from contest.extensions import db
-    from contest.models import Contest
-    with app.app_context():
-        db.session.expire_all()
-        value = db.session.get(Contest, cid).documents
-        db.session.rollback()
-        return value
+    return contest_value(app, cid, "documents")
 
 
 def _built(app, cid, name: str) -> str:

@@ -10,19 +10,13 @@ import json
 import re
 
 from conftest import csrf_token, demo_document, login, make_contest
-from test_organiser_support import errors_in, read_form, refused, revision, snapshot
+from test_organiser_support import contest_value, errors_in, read_form, refused, revision, snapshot
 
 STALE = "Dữ liệu đã được người khác thay đổi; hãy tải lại trang"
 
 
 def _rules(app, cid):
-    from contest.extensions import db
-    from contest.models import Contest
-    with app.app_context():
-        db.session.expire_all()
-        data = db.session.get(Contest, cid).rules_data
-        db.session.rollback()
-        return data
+    return contest_value(app, cid, "rules_data")
 
 
 def test_create_a_contest_with_the_default_rules(app, client):

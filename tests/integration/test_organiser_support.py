@@ -114,14 +114,19 @@ def snapshot(app, contest_id: int | None = None) -> str:
         return json.dumps(rows, sort_keys=True, ensure_ascii=False, default=str)
 
 
-def revision(app, contest_id: int) -> int:
+def contest_value(app, contest_id: int, attribute: str):
+    """One column of the contest as the database has it now (not a cached object)."""
     from contest.extensions import db
     from contest.models import Contest
     with app.app_context():
         db.session.expire_all()
-        value = db.session.get(Contest, contest_id).revision
+        value = getattr(db.session.get(Contest, contest_id), attribute)
         db.session.rollback()
         return value
+
+
+def revision(app, contest_id: int) -> int:
+    return contest_value(app, contest_id, "revision")
 
 
 def row_id(app, model_name: str, contest_id: int, **where) -> int:
