@@ -57,7 +57,7 @@ def lock_part(contest: Contest, principal: Principal, part: Any, device: str = "
             raise Conflict("Phần thi này đã được khoá (có thể từ một máy khác); tải lại để xem"
                            if part != ALL else "Mọi phần thi đã được khoá", field="part",
                            code="stale")
-        ros = roster(contest.id, members=False)
+        ros = roster(contest.id)
         have = {(j, t, p) for j, t, p in s.execute(
             select(ScoreSheet.judge_id, ScoreSheet.team_id, ScoreSheet.part_key)
             .where(ScoreSheet.contest_id == contest.id))}
@@ -180,7 +180,7 @@ def confirm_penalty(contest: Contest, principal: Principal, team: Any, part: Any
     if value is None or value < 0 or value > p.max:
         raise ContestError(f"Điểm trừ phải là số từ 0 đến {format_number(p.max)}", field="points")
     with write_transaction() as s:
-        ros = roster(contest.id, members=False)
+        ros = roster(contest.id)
         if not isinstance(team, str) or team not in ros.teams:
             raise ContestError(f"Không có đội '{team}'", field="team")
         suggested, ms = _suggested(contest, team, part)

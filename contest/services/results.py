@@ -23,8 +23,10 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
+from typing import Callable
 
 from flask import current_app, has_app_context
 from sqlalchemy import func, select
@@ -33,13 +35,15 @@ from ..core import prizes as prize_core
 from ..core.tabulation import (Sheet, Standings, compute_standings, outlier_threshold, outliers,
                                spread, standings_to_dict)
 from ..extensions import db
-from ..models import Contest, Decision, Judge, Member, Nomination, PartLock, ScoreSheet, Team
-from .scoring_common import Roster, _decisions, _num, performers, roster
+from ..models import Contest, Decision, Nomination, PartLock, ScoreSheet
+from .scoring_common import Roster, _decisions, _num, performers, roster, roster_columns
 
 
 @dataclass(frozen=True)
 class Computed:
-    """Everything derived from the sheets at one stamp."""
+    """Everything derived from the sheets at one stamp. The jury board's ``matrix`` is built
+    on first use (from plain values loaded with the rest), so a broadcast publishes the
+    standings before spending time on it."""
 
     stamp: tuple
     standings: Standings
@@ -47,10 +51,25 @@ class Computed:
     allocation: prize_core.Allocation
     all_ties: tuple[prize_core.Tie, ...]
     prizes_payload: dict
-    matrix: dict
+    build_matrix: Callable[[], dict] = field(repr=False, compare=False)
+
+    @cached_property
+    def matrix(self) -> dict:
+        return self.build_matrix()
+
+
+@dataclass(frozen=True)
+class _SheetRow:
+    """A stored sheet as the jury board shows it (plain values)."""
+
+    criteria: dict
+    source: str
+    revision: int
+    comment: str
 
 
 AUDIENCE_MAX_AGE = 0.5  # seconds; see the module docstring
+_ROSTER_PART = slice(9, 13)  # the stamp's last columns: scoring_common.roster_columns
 _cache_lock = threading.RLock()
 
 
@@ -61,6 +80,37 @@ def _cache() -> dict[int, tuple[Computed, float]]:
     if cache is None:
         cache = ext.setdefault("hoithi.results", {})
     return cache
+
+
+def _sheets(contest_id: int) -> list[tuple]:
+    """The contest's sheets in id order as (judge id, team id, part, row, criteria as
+    Decimals), each read and parsed once: a sheet is loaded in full only when its (id, client
+    id, revision) is new to this process (a replaced sheet has a new revision; a sheet after
+    a rehearsal reset a new client id), the rest come from the last recomputation. Reading
+    and parsing every sheet's criteria was half of a recomputation."""
+    s = db.session
+    known = current_app.extensions.setdefault("hoithi.sheets", {}).get(contest_id, {})
+    keys = s.execute(select(ScoreSheet.id, ScoreSheet.client_id, ScoreSheet.revision)
+                     .where(ScoreSheet.contest_id == contest_id)
+                     .order_by(ScoreSheet.id)).all()
+    fresh = [i for i, client, rev in keys if known.get(i, (None,))[0] != (client, rev)]
+    loaded = {}
+    for start in range(0, len(fresh), 500):
+        for (i, client, rev, judge_id, team_id, part_key, criteria, source,
+             comment) in s.execute(select(
+                ScoreSheet.id, ScoreSheet.client_id, ScoreSheet.revision, ScoreSheet.judge_id,
+                ScoreSheet.team_id, ScoreSheet.part_key, ScoreSheet.criteria, ScoreSheet.source,
+                ScoreSheet.comment).where(ScoreSheet.id.in_(fresh[start:start + 500]))):
+            loaded[i] = ((client, rev), judge_id, team_id, part_key,
+                         _SheetRow(criteria, source, rev, comment),
+                         {k: Decimal(str(v)) for k, v in criteria.items()})
+    now = {}
+    for i, client, rev in keys:
+        entry = loaded.get(i) or known.get(i)
+        if entry is not None and (i in loaded or entry[0] == (client, rev)):
+            now[i] = entry
+    current_app.extensions["hoithi.sheets"][contest_id] = now
+    return [entry[1:] for entry in now.values()]
 
 
 def _stamp(contest_id: int) -> tuple:
@@ -78,10 +128,7 @@ def _stamp(contest_id: int) -> tuple:
         sub(func.max(Decision.id), model=Decision),
         sub(func.count(PartLock.id), model=PartLock),
         sub(func.max(PartLock.id), model=PartLock),
-        sub(func.count(Team.id), model=Team),
-        sub(func.count(Judge.id), model=Judge),
-        sub(func.count(Member.id), model=Member),
-        select(Contest.revision).where(Contest.id == contest_id).scalar_subquery(),
+        *roster_columns(contest_id),
     )).one()
     return tuple(str(v) for v in row)
 
@@ -122,44 +169,47 @@ def _compute(contest: Contest, max_age: float = 0) -> Computed:
 def _build(contest: Contest, stamp: tuple) -> Computed:
     s = db.session
     rules = contest.rules
-    ros = roster(contest.id)
+    ros = roster(contest.id, key=stamp[_ROSTER_PART])
     teams_by_id, judges_by_id = ros.team_by_id, ros.judge_by_id
-    rows = list(s.scalars(select(ScoreSheet).where(ScoreSheet.contest_id == contest.id)
-                          .order_by(ScoreSheet.id)))
     sheets = []
-    for r in rows:
-        t, j = teams_by_id.get(r.team_id), judges_by_id.get(r.judge_id)
-        if t is None or j is None:
-            continue
-        sheets.append((r, Sheet(judge=j.key, team=t.key, part=r.part_key,
-                                criteria={k: Decimal(str(v)) for k, v in r.criteria.items()})))
+    for judge_id, team_id, part_key, row, criteria in _sheets(contest.id):
+        t, j = teams_by_id.get(team_id), judges_by_id.get(judge_id)
+        if t is not None and j is not None:
+            sheets.append((row, Sheet(judge=j.key, team=t.key, part=part_key, criteria=criteria)))
     penalties: dict[tuple[str, str], Decimal] = {}
-    for d in _decisions(contest.id, "penalty"):
-        penalties[(d.data.get("team"), d.data.get("part"))] = Decimal(str(d.data.get("points", 0)))
+    tie_rows = []
+    for d in _decisions(contest.id, "penalty", "tie"):
+        if d.kind == "tie":
+            tie_rows.append(d)
+        else:
+            penalties[(d.data.get("team"), d.data.get("part"))] = Decimal(
+                str(d.data.get("points", 0)))
     penalties = {k: v for k, v in penalties.items() if v}
     standings = compute_standings(rules, list(ros.teams), list(ros.judges),
                                   [sh for _, sh in sheets], penalties)
 
     members_by_id = ros.member_by_id
     noms = []
-    for n in s.scalars(select(Nomination).where(Nomination.contest_id == contest.id)
-                       .order_by(Nomination.updated_at, Nomination.id)):
-        j, m = judges_by_id.get(n.judge_id), members_by_id.get(n.member_id)
+    for judge_id, prize_key, member_id in s.execute(
+            select(Nomination.judge_id, Nomination.prize_key, Nomination.member_id)
+            .where(Nomination.contest_id == contest.id)
+            .order_by(Nomination.updated_at, Nomination.id)):
+        j, m = judges_by_id.get(judge_id), members_by_id.get(member_id)
         if j is not None and m is not None:
-            noms.append(prize_core.Nomination(judge=j.key, prize=n.prize_key, member=m.key))
+            noms.append(prize_core.Nomination(judge=j.key, prize=prize_key, member=m.key))
     decisions = [prize_core.TieDecision(tie=d.data.get("tie", ""),
                                         order=tuple(d.data.get("order") or ()), reason=d.reason)
-                 for d in _decisions(contest.id, "tie")]
+                 for d in tie_rows]
     perf = performers(ros)
     allocation = prize_core.allocate(rules, standings, noms, perf, decisions)
     open_ties = prize_core.allocate(rules, standings, noms, perf, ()).ties
 
     standings_payload = _standings_payload(contest, ros, standings)
     prizes_payload = _prizes_payload(contest, ros, allocation, standings, decisions, noms)
-    matrix = _matrix(contest, ros, sheets, standings)
+    parts = _parts_info(contest)
     return Computed(stamp=stamp, standings=standings, standings_payload=standings_payload,
                     allocation=allocation, all_ties=open_ties, prizes_payload=prizes_payload,
-                    matrix=matrix)
+                    build_matrix=lambda: _matrix(rules, parts, ros, sheets, standings))
 
 
 def _parts_info(contest: Contest) -> list[dict]:
@@ -224,10 +274,9 @@ def _prizes_payload(contest: Contest, ros: Roster, allocation: prize_core.Alloca
     return data
 
 
-def _matrix(contest: Contest, ros: Roster, sheets, st: Standings) -> dict:
-    rules = contest.rules
+def _matrix(rules, parts: list[dict], ros: Roster, sheets, st: Standings) -> dict:
     part_scores = {t.team: t.parts for t in st.teams}
-    by_key: dict[tuple[str, str, str], tuple[ScoreSheet, Sheet]] = {}
+    by_key: dict[tuple[str, str, str], tuple[_SheetRow, Sheet]] = {}
     for row, sh in sheets:
         by_key[(sh.judge, sh.team, sh.part)] = (row, sh)
     rows = []
@@ -259,7 +308,7 @@ def _matrix(contest: Contest, ros: Roster, sheets, st: Standings) -> dict:
     return {
         "judges": [{"key": j.key, "name": j.name, "head": j.head} for j in ros.judges.values()],
         "teams": [{"key": t.key, "name": t.name, "unit": t.unit_name} for t in ros.teams.values()],
-        "parts": _parts_info(contest),
+        "parts": parts,
         "rows": rows,
         "missing": missing_total,
         "complete": st.complete,

@@ -95,7 +95,7 @@ def matrix_dict(contest: Contest) -> dict:
 
 def sheets_of(contest: Contest, judge_key: str) -> list[dict]:
     """One judge's stored sheets (for their tablet)."""
-    ros = roster(contest.id, members=False)
+    ros = roster(contest.id)
     judge = ros.judges.get(judge_key)
     if judge is None:
         return []

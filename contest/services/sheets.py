@@ -41,11 +41,11 @@ from ..core.tabulation import parse_points, validate_criteria
 from ..core.text import format_number
 from ..database import write_transaction
 from ..extensions import db
-from ..models import Contest, Judge, Nomination, PartLock, ScoreSheet, SheetReceipt
+from ..models import Contest, Nomination, PartLock, ScoreSheet, SheetReceipt
 from .access import Principal
 from .audit import Actor, record
 from .results_live import changed
-from .scoring_common import (ID_RE, MAX_COMMENT, _MISSING, Roster, _err, _judge_of, _named,
+from .scoring_common import (ID_RE, MAX_COMMENT, _MISSING, JudgeRef, Roster, _err, _judge_of, _named,
                              _num, roster)
 
 # --------------------------------------------------------------------------- sheets
@@ -75,7 +75,7 @@ def _same_content(stored: dict, team: str, part: str, criteria: Any) -> bool:
     return True
 
 
-def _store_sheet(contest: Contest, ros: Roster, judge: Judge, body: Any, actor: Actor, *,
+def _store_sheet(contest: Contest, ros: Roster, judge: JudgeRef, body: Any, actor: Actor, *,
                  source: str, prefix: str = "", expected: Any = _MISSING) -> tuple[dict, bool]:
     """Validate and store one sheet inside the caller's write transaction.
 
@@ -90,7 +90,7 @@ def _store_sheet(contest: Contest, ros: Roster, judge: Judge, body: Any, actor: 
         raise _err(exc, prefix) from None
 
 
-def _store_sheet_inner(contest: Contest, ros: Roster, judge: Judge, body: Any, actor: Actor, *,
+def _store_sheet_inner(contest: Contest, ros: Roster, judge: JudgeRef, body: Any, actor: Actor, *,
                        source: str, expected: Any = _MISSING) -> tuple[dict, bool]:
     s = db.session
     if not isinstance(body, Mapping):
@@ -193,7 +193,7 @@ def receive_sheet(contest: Contest, principal: Principal, body: Any, device: str
     for attempt in range(2):
         try:
             with write_transaction():
-                ros = roster(contest.id, members=False)
+                ros = roster(contest.id)
                 if source == "paper":
                     if principal.role != "organiser":
                         raise Forbidden("Chỉ Ban Tổ chức (thư ký) được nhập phiếu chấm giấy")
@@ -233,7 +233,7 @@ def enter_paper_sheet(contest: Contest, principal: Principal, body: Any, device:
 
 def seen_sheets(contest: Contest, part_key: str) -> dict[str, str]:
     """"judge/team" -> client id of the stored sheets of one part (what a form shows)."""
-    ros = roster(contest.id, members=False)
+    ros = roster(contest.id)
     judges, teams = ros.judge_by_id, ros.team_by_id
     return {f"{judges[r.judge_id].key}/{teams[r.team_id].key}": r.client_id
             for r in db.session.scalars(select(ScoreSheet).where(
@@ -244,7 +244,7 @@ def seen_sheets(contest: Contest, part_key: str) -> dict[str, str]:
 # --------------------------------------------------------------------------- nominations
 
 
-def _store_nomination(contest: Contest, ros: Roster, judge: Judge, body: Any, actor: Actor,
+def _store_nomination(contest: Contest, ros: Roster, judge: JudgeRef, body: Any, actor: Actor,
                       prefix: str = "", *, paper: bool = False) -> dict:
     try:
         return _store_nomination_inner(contest, ros, judge, body, actor, paper)
@@ -252,7 +252,7 @@ def _store_nomination(contest: Contest, ros: Roster, judge: Judge, body: Any, ac
         raise _err(exc, prefix) from None
 
 
-def _store_nomination_inner(contest: Contest, ros: Roster, judge: Judge, body: Any,
+def _store_nomination_inner(contest: Contest, ros: Roster, judge: JudgeRef, body: Any,
                             actor: Actor, paper: bool) -> dict:
     s = db.session
     if not isinstance(body, Mapping):
