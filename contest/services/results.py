@@ -25,11 +25,11 @@ import threading
 import time
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Callable
 
 from flask import current_app, has_app_context
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from ..core import prizes as prize_core
 from ..core.tabulation import (Sheet, Standings, compute_standings, outlier_threshold, outliers,
@@ -115,10 +115,18 @@ def _sheets(contest_id: int) -> list[tuple]:
 
 def _stamp(contest_id: int) -> tuple:
     """One cheap query that changes whenever anything the standings depend on changes."""
-    def sub(*cols, model):
-        return select(*cols).where(model.contest_id == contest_id).scalar_subquery()
+    return tuple(str(v) for v in db.session.execute(_stamp_query(), {"cid": contest_id}).one())
 
-    row = db.session.execute(select(
+
+@cache
+def _stamp_query():
+    """The stamp's statement, built once (building it took as long as running it)."""
+    cid = bindparam("cid")
+
+    def sub(*cols, model):
+        return select(*cols).where(model.contest_id == cid).scalar_subquery()
+
+    return select(
         sub(func.count(ScoreSheet.id), model=ScoreSheet),
         sub(func.coalesce(func.sum(ScoreSheet.revision), 0), model=ScoreSheet),
         sub(func.max(ScoreSheet.updated_at), model=ScoreSheet),
@@ -128,9 +136,8 @@ def _stamp(contest_id: int) -> tuple:
         sub(func.max(Decision.id), model=Decision),
         sub(func.count(PartLock.id), model=PartLock),
         sub(func.max(PartLock.id), model=PartLock),
-        *roster_columns(contest_id),
-    )).one()
-    return tuple(str(v) for v in row)
+        *roster_columns(),
+    )
 
 
 def invalidate(contest_id: int) -> None:

@@ -13,10 +13,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
 from typing import Any, Mapping
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from ..core.errors import Conflict, ContestError, Forbidden, NotFound
 from ..core.tabulation import number
@@ -121,14 +122,22 @@ class Roster:
         return {m.id: m for m in self.members.values()}
 
 
-def roster_columns(contest_id: int) -> list:
+def roster_columns() -> list:
     """What the roster's cache key reads: the team, judge and member counts and the contest's
-    revision (every setup change bumps it). Also the last four columns of the results' stamp."""
+    revision (every setup change bumps it), for the contest bound as ``cid``. Also the last
+    four columns of the results' stamp."""
+    cid = bindparam("cid")
+
     def count(model):
-        return select(func.count(model.id)).where(model.contest_id == contest_id).scalar_subquery()
+        return select(func.count(model.id)).where(model.contest_id == cid).scalar_subquery()
 
     return [count(Team), count(Judge), count(Member),
-            select(Contest.revision).where(Contest.id == contest_id).scalar_subquery()]
+            select(Contest.revision).where(Contest.id == cid).scalar_subquery()]
+
+
+@cache
+def _roster_key_query():
+    return select(*roster_columns())  # built once: building it cost as much as running it
 
 
 def roster(contest_id: int, *, key: tuple | None = None) -> Roster:
@@ -137,7 +146,8 @@ def roster(contest_id: int, *, key: tuple | None = None) -> Roster:
     Read as columns, not ORM objects (loading members as ORM rows was ~20 % of every
     recomputation, and ~30 % of a judge's POST when it loaded them)."""
     if key is None:
-        key = tuple(str(v) for v in db.session.execute(select(*roster_columns(contest_id))).one())
+        key = tuple(str(v) for v in db.session.execute(_roster_key_query(),
+                                                        {"cid": contest_id}).one())
     rosters = current_app.extensions.setdefault("hoithi.rosters", {})
     hit = rosters.get(contest_id)
     if hit is not None and hit[0] == key:

@@ -190,10 +190,11 @@ def receive_sheet(contest: Contest, principal: Principal, body: Any, device: str
     the judge in ``body["judge"]``."""
     if not isinstance(body, Mapping):
         raise ContestError("Phiếu chấm phải là một đối tượng JSON", field="body")
+    cid = contest.id  # read now: after the commit it would reload the whole contest row
     for attempt in range(2):
         try:
             with write_transaction():
-                ros = roster(contest.id)
+                ros = roster(cid)
                 if source == "paper":
                     if principal.role != "organiser":
                         raise Forbidden("Chỉ Ban Tổ chức (thư ký) được nhập phiếu chấm giấy")
@@ -213,7 +214,7 @@ def receive_sheet(contest: Contest, principal: Principal, body: Any, device: str
             if attempt:
                 raise
     if created:
-        changed(contest.id)
+        changed(cid)
     return _public_answer(stored), created
 
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, replace
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import selectinload
 
 from ..core import show
@@ -140,9 +140,16 @@ def _state(contest_id: int) -> dict:
 
 
 def results_mode(contest_id: int) -> str:
-    """What the audience sees of the standings: ``hidden``, ``live`` or ``frozen``."""
-    mode = _state(contest_id).get("results_mode", "hidden")
+    """What the audience sees of the standings: ``hidden``, ``live`` or ``frozen`` (read
+    from the stored state alone: the state may hold the frozen standings)."""
+    mode = db.session.execute(_results_mode_query(), {"cid": contest_id}).scalar()
     return mode if mode in show.RESULTS_MODES else "hidden"
+
+
+@cache
+def _results_mode_query():
+    return select(StageRecord.state["results_mode"].as_string()).where(
+        StageRecord.contest_id == bindparam("cid"))
 
 
 def frozen_standings(contest_id: int) -> dict | None:
