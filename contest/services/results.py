@@ -32,11 +32,13 @@ from flask import current_app, has_app_context
 from sqlalchemy import bindparam, func, select
 
 from ..core import prizes as prize_core
+from ..core.rules import Rules
 from ..core.tabulation import (Sheet, Standings, compute_standings, outlier_threshold, outliers,
                                spread, standings_to_dict)
 from ..extensions import db
 from ..models import Contest, Decision, Nomination, PartLock, ScoreSheet
-from .scoring_common import Roster, _decisions, _num, performers, roster, roster_columns
+from .scoring_common import (Roster, _decisions, _num, contest_id_of, performers, roster,
+                             roster_columns)
 
 
 @dataclass(frozen=True)
@@ -148,44 +150,46 @@ def invalidate(contest_id: int) -> None:
         _cache().pop(contest_id, None)
 
 
-def computed(contest: Contest) -> Computed:
+def computed(contest: Contest | int) -> Computed:
     """The cached computation for the contest's current state (recomputed once per change)."""
     return _compute(contest)
 
 
-def _compute(contest: Contest, max_age: float = 0) -> Computed:
-    """The computation for the contest's state: cached, rebuilt when the stamp moved.
+def _compute(contest: Contest | int, max_age: float = 0) -> Computed:
+    """The computation for the contest (or contest id)'s state: cached, rebuilt when the stamp
+    moved. The contest row itself is never read: its rules come with the cached roster.
 
     ``max_age`` > 0 (audience reads only): trust an entry whose stamp was read less than that
     many seconds ago without reading the stamp (bound: the module docstring)."""
+    cid = contest_id_of(contest)
     with _cache_lock:
         cache = _cache()
-        hit = cache.get(contest.id)
+        hit = cache.get(cid)
         checked = time.monotonic()
         if hit is not None and max_age > 0 and checked - hit[1] < max_age:
             return hit[0]
-        stamp = _stamp(contest.id)
+        stamp = _stamp(cid)
         if hit is not None and hit[0].stamp == stamp:
-            cache[contest.id] = (hit[0], checked)
+            cache[cid] = (hit[0], checked)
             return hit[0]
-        result = _build(contest, stamp)
-        cache[contest.id] = (result, checked)
+        result = _build(cid, stamp)
+        cache[cid] = (result, checked)
         return result
 
 
-def _build(contest: Contest, stamp: tuple) -> Computed:
+def _build(contest_id: int, stamp: tuple) -> Computed:
     s = db.session
-    rules = contest.rules
-    ros = roster(contest.id, key=stamp[_ROSTER_PART])
+    ros = roster(contest_id, key=stamp[_ROSTER_PART])
+    rules = ros.rules
     teams_by_id, judges_by_id = ros.team_by_id, ros.judge_by_id
     sheets = []
-    for judge_id, team_id, part_key, row, criteria in _sheets(contest.id):
+    for judge_id, team_id, part_key, row, criteria in _sheets(contest_id):
         t, j = teams_by_id.get(team_id), judges_by_id.get(judge_id)
         if t is not None and j is not None:
             sheets.append((row, Sheet(judge=j.key, team=t.key, part=part_key, criteria=criteria)))
     penalties: dict[tuple[str, str], Decimal] = {}
     tie_rows = []
-    for d in _decisions(contest.id, "penalty", "tie"):
+    for d in _decisions(contest_id, "penalty", "tie"):
         if d.kind == "tie":
             tie_rows.append(d)
         else:
@@ -199,7 +203,7 @@ def _build(contest: Contest, stamp: tuple) -> Computed:
     noms = []
     for judge_id, prize_key, member_id in s.execute(
             select(Nomination.judge_id, Nomination.prize_key, Nomination.member_id)
-            .where(Nomination.contest_id == contest.id)
+            .where(Nomination.contest_id == contest_id)
             .order_by(Nomination.updated_at, Nomination.id)):
         j, m = judges_by_id.get(judge_id), members_by_id.get(member_id)
         if j is not None and m is not None:
@@ -211,35 +215,34 @@ def _build(contest: Contest, stamp: tuple) -> Computed:
     allocation = prize_core.allocate(rules, standings, noms, perf, decisions)
     open_ties = prize_core.allocate(rules, standings, noms, perf, ()).ties
 
-    standings_payload = _standings_payload(contest, ros, standings)
-    prizes_payload = _prizes_payload(contest, ros, allocation, standings, decisions, noms)
-    parts = _parts_info(contest)
+    standings_payload = _standings_payload(rules, ros, standings)
+    prizes_payload = _prizes_payload(rules, ros, allocation, standings, decisions, noms)
+    parts = _parts_info(rules)
     return Computed(stamp=stamp, standings=standings, standings_payload=standings_payload,
                     allocation=allocation, all_ties=open_ties, prizes_payload=prizes_payload,
                     build_matrix=lambda: _matrix(rules, parts, ros, sheets, standings))
 
 
-def _parts_info(contest: Contest) -> list[dict]:
+def _parts_info(rules: Rules) -> list[dict]:
     return [{"key": p.key, "name": p.name, "max": _num(p.max),
              "criteria": [{"key": c.key, "name": c.name, "max": _num(c.max)} for c in p.criteria]}
-            for p in contest.rules.parts]
+            for p in rules.parts]
 
 
-def _standings_payload(contest: Contest, ros: Roster, st: Standings) -> dict:
+def _standings_payload(rules: Rules, ros: Roster, st: Standings) -> dict:
     data = standings_to_dict(st)
     for row in data["teams"]:
         team = ros.teams[row["team"]]
         row["name"] = team.name
         row["unit"] = team.unit_name
     data["parts"] = [{"key": p["key"], "name": p["name"], "max": p["max"]}
-                     for p in _parts_info(contest)]
-    data["decimals"] = contest.rules.decimals
+                     for p in _parts_info(rules)]
+    data["decimals"] = rules.decimals
     return data
 
 
-def _prizes_payload(contest: Contest, ros: Roster, allocation: prize_core.Allocation,
+def _prizes_payload(rules: Rules, ros: Roster, allocation: prize_core.Allocation,
                     st: Standings, decisions, noms) -> dict:
-    rules = contest.rules
     data = prize_core.allocation_to_dict(allocation)
 
     def prize_name(key: str) -> str:

@@ -27,21 +27,17 @@ from ..extensions import db, socketio
 from ..models import Contest, Nomination, ScoreSheet
 from .access import Principal
 from .results import AUDIENCE_MAX_AGE, Computed, _compute, _parts_info, invalidate
-from .scoring_common import _locks, _num, locks_dict, roster
+from .scoring_common import _locks, _num, contest_id_of, locks_dict, roster
 
 log = logging.getLogger("hoithi.scoring")
 
 # --------------------------------------------------------------------------- read models
 
 
-def results_mode(contest: Contest) -> str:
+def results_mode(contest: Contest | int) -> str:
     """What the audience sees of the standings: ``hidden``, ``live`` or ``frozen``."""
-    try:
-        from . import stage as stage_service
-        mode = stage_service.results_mode(contest.id)
-    except (ImportError, AttributeError):
-        mode = "live" if contest.results_public else "hidden"
-    return mode if mode in ("hidden", "live", "frozen") else "hidden"
+    from .stage_show import results_mode as stage_results_mode  # stage imports this module
+    return stage_results_mode(contest_id_of(contest))
 
 
 def _frozen(contest: Contest) -> dict | None:
@@ -136,7 +132,7 @@ def tablet_data(contest: Contest, principal: Principal) -> dict:
         "name": contest.name,
         "judge": {"key": judge.key, "name": judge.name, "head": judge.head} if judge else None,
         "step": _num(rules.score_step),
-        "parts": _parts_info(contest),
+        "parts": _parts_info(rules),
         "teams": [{"key": t.key, "name": t.name, "unit": t.unit_name} for t in ros.teams.values()],
         "prizes": [{"key": p.key, "name": p.name, "part": p.part}
                    for p in rules.prizes.individual],
@@ -173,10 +169,12 @@ def _now_ms() -> float:
 def changed(contest_id: int) -> None:
     """After a committed change: forget the cached computation and broadcast.
 
-    With ``BROADCAST_COALESCE_MS`` > 0 the broadcast runs in a background task, at once when
-    none of this contest started within that window, else at the window's end; a change that
-    finds a broadcast still waiting to read is part of it (:func:`contest.core.coalesce.decide`).
-    With 0 it runs here, before the request answers."""
+    With ``BROADCAST_COALESCE_MS`` > 0: when no broadcast of this contest started within that
+    window, the broadcast runs here, before the request answers (the projector hears of a
+    sheet before the tablet does, without the hand-off to another task and a second load of
+    the contest); otherwise a background task broadcasts at the window's end, and a change
+    that finds that broadcast still waiting to read is part of it
+    (:func:`contest.core.coalesce.decide`). With 0 every change is broadcast here."""
     invalidate(contest_id)
     if not has_app_context():  # pragma: no cover - services always run in an app context
         return
@@ -191,51 +189,62 @@ def changed(contest_id: int) -> None:
                                         contest_id in state.pending, window)
         if what == coalesce.SKIP:
             return
-        state.pending.add(contest_id)
-    socketio.start_background_task(_broadcast_later, app, contest_id, wait_ms)
+        if what == coalesce.NOW:
+            state.last_ms[contest_id] = _now_ms()  # it starts reading now
+        else:
+            state.pending.add(contest_id)
+    if what == coalesce.NOW:
+        _broadcast_safely(contest_id)
+    else:
+        socketio.start_background_task(_broadcast_later, app, contest_id, wait_ms)
 
 
 def _broadcast_later(app, contest_id: int, wait_ms: float) -> None:
-    if wait_ms > 0:
-        socketio.sleep(wait_ms / 1000)
+    socketio.sleep(wait_ms / 1000)
     state = _broadcasts(app)
     with state.lock:  # from here on a change needs a broadcast of its own
         state.pending.discard(contest_id)
         state.last_ms[contest_id] = _now_ms()
     with app.app_context():
         try:
-            broadcast(contest_id)
-        except Exception:  # noqa: BLE001 - a failed broadcast must not kill the worker
-            log.exception("standings broadcast failed for contest %s", contest_id)
+            _broadcast_safely(contest_id)
         finally:
             db.session.remove()
 
 
+def _broadcast_safely(contest_id: int) -> None:
+    """Broadcast; a failure is logged, never raised (the change is committed already)."""
+    try:
+        broadcast(contest_id)
+    except Exception:  # noqa: BLE001 - a failed broadcast must not fail the write or the worker
+        db.session.rollback()
+        log.exception("standings broadcast failed for contest %s", contest_id)
+
+
 def broadcast(contest_id: int) -> None:
-    """Publish ``standings`` (public only while results are live) and the staff ``sheets``."""
+    """Publish ``standings`` (public only while results are live) and the staff ``sheets``.
+    Reads no contest row (the rules come with the cached roster): the projector hears of a
+    change one reload sooner."""
     from ..live import publish
-    contest = db.session.get(Contest, contest_id)
-    if contest is None:
-        return
-    data = _compute(contest)
+    data = _compute(contest_id)
     db.session.commit()  # end the read transaction before publish writes the version
-    mode = results_mode(contest)
+    mode = results_mode(contest_id)
     payload = dict(data.standings_payload, results_mode=mode)
     if mode == "live":
         publish(contest_id, "standings", payload)
     else:
         publish(contest_id, "standings", payload, staff_only=True)
-    publish(contest_id, "sheets", sheets_event(contest, data), staff_only=True)
+    publish(contest_id, "sheets", sheets_event(contest_id, data), staff_only=True)
 
 
-def sheets_event(contest: Contest, data: Computed | None = None) -> dict:
+def sheets_event(contest: Contest | int, data: Computed | None = None) -> dict:
     """The staff ``sheets`` event: which sheets are in (no numbers: judges share the staff
     room, and a judge never sees another's scores), the locks and a revision to refetch on."""
     data = data or _compute(contest)
     have = {r["part"] + "/" + r["team"]: sorted(r["sheets"]) for r in data.matrix["rows"]}
     return {"revision": hashlib.sha256(json.dumps(data.stamp).encode()).hexdigest()[:16],
             "have": have, "missing": data.matrix["missing"], "complete": data.matrix["complete"],
-            "locks": sorted(_locks(contest.id))}
+            "locks": sorted(_locks(contest_id_of(contest)))}
 
 
 # --------------------------------------------------------------------------- live snapshot

@@ -18,8 +18,10 @@ from typing import Any, Mapping
 
 from flask import current_app
 from sqlalchemy import bindparam, func, select
+from sqlalchemy import inspect as sa_inspect
 
 from ..core.errors import Conflict, ContestError, Forbidden, NotFound
+from ..core.rules import Rules
 from ..core.tabulation import number
 from ..extensions import db
 from ..models import Contest, Decision, Judge, Member, PartLock, Team, Unit
@@ -102,12 +104,13 @@ class MemberRef:
 @dataclass(frozen=True)
 class Roster:
     """The contest's teams (with their units), judges and members as plain values, keyed by
-    their document keys, in order. Shared by every request of the process until the next
-    setup change: read it, never change it."""
+    their document keys, in order, and its parsed rules. Shared by every request of the
+    process until the next setup change: read it, never change it."""
 
     teams: dict[str, TeamRef]
     judges: dict[str, JudgeRef]
     members: dict[str, MemberRef]
+    rules: Rules  # the contest's rules at the same revision, parsed once
 
     @property
     def team_by_id(self) -> dict[int, TeamRef]:
@@ -159,6 +162,9 @@ def roster(contest_id: int, *, key: tuple | None = None) -> Roster:
 
 def _load_roster(contest_id: int) -> Roster:
     s = db.session
+    contest = s.get(Contest, contest_id)
+    if contest is None:
+        raise NotFound("Không có hội thi này", field="contest")
     teams = {key: TeamRef(id_, key, name, unit or "") for id_, key, name, unit in s.execute(
         select(Team.id, Team.key, Team.name, Unit.name)
         .outerjoin(Unit, Unit.id == Team.unit_id).where(Team.contest_id == contest_id)
@@ -176,7 +182,16 @@ def _load_roster(contest_id: int) -> Roster:
         team = by_id.get(team_id)
         if team is not None:
             people[key] = MemberRef(id_, key, name, title or "", kind, tuple(roles or ()), team)
-    return Roster(teams, judges, people)
+    return Roster(teams, judges, people, contest.rules)
+
+
+def contest_id_of(contest: Contest | int) -> int:
+    """The id of a contest object without loading it again (after a commit, ``contest.id``
+    reloads the whole row)."""
+    if isinstance(contest, int):
+        return contest
+    identity = sa_inspect(contest).identity
+    return identity[0] if identity else contest.id
 
 
 def _named(table: Mapping[str, Any], key: Any):

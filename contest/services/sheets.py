@@ -46,7 +46,7 @@ from .access import Principal
 from .audit import Actor, record
 from .results_live import changed
 from .scoring_common import (ID_RE, MAX_COMMENT, _MISSING, JudgeRef, Roster, _err, _judge_of, _named,
-                             _num, roster)
+                             _num, contest_id_of, roster)
 
 # --------------------------------------------------------------------------- sheets
 
@@ -93,6 +93,7 @@ def _store_sheet(contest: Contest, ros: Roster, judge: JudgeRef, body: Any, acto
 def _store_sheet_inner(contest: Contest, ros: Roster, judge: JudgeRef, body: Any, actor: Actor, *,
                        source: str, expected: Any = _MISSING) -> tuple[dict, bool]:
     s = db.session
+    cid = contest_id_of(contest)  # the rules come with the roster: no reload of the contest
     if not isinstance(body, Mapping):
         raise ContestError("Phiếu chấm phải là một đối tượng JSON", field="body")
     client_id = body.get("id")
@@ -101,7 +102,7 @@ def _store_sheet_inner(contest: Contest, ros: Roster, judge: JudgeRef, body: Any
                            field="id")
     team_key = body.get("team")
     part_key = body.get("part")
-    receipt = s.scalar(select(SheetReceipt).where(SheetReceipt.contest_id == contest.id,
+    receipt = s.scalar(select(SheetReceipt).where(SheetReceipt.contest_id == cid,
                                                  SheetReceipt.judge_id == judge.id,
                                                  SheetReceipt.client_id == client_id))
     if receipt is not None:
@@ -110,14 +111,14 @@ def _store_sheet_inner(contest: Contest, ros: Roster, judge: JudgeRef, body: Any
                            code="id_reused")
         stored = dict(receipt.answer)
         if "total" not in stored:  # an imported receipt: answer from the sheet itself
-            row = s.scalar(select(ScoreSheet).where(ScoreSheet.contest_id == contest.id,
+            row = s.scalar(select(ScoreSheet).where(ScoreSheet.contest_id == cid,
                                                     ScoreSheet.client_id == client_id,
                                                     ScoreSheet.judge_id == judge.id))
             total = Decimal(str(row.total)) if row is not None else Decimal(0)
             stored = _sheet_answer(client_id, team_key, part_key, total, False)
         return stored, False
 
-    rules = contest.rules
+    rules = ros.rules
     if not isinstance(team_key, str) or team_key not in ros.teams:
         raise ContestError(f"Không có đội '{team_key}' trong hội thi", field="team")
     part = rules.part(part_key) if isinstance(part_key, str) else None
@@ -130,7 +131,7 @@ def _store_sheet_inner(contest: Contest, ros: Roster, judge: JudgeRef, body: Any
     comment = comment.strip()
     if len(comment) > MAX_COMMENT:
         raise ContestError(f"Nhận xét dài quá {MAX_COMMENT} ký tự", field="comment")
-    lock = s.scalar(select(PartLock).where(PartLock.contest_id == contest.id,
+    lock = s.scalar(select(PartLock).where(PartLock.contest_id == cid,
                                           PartLock.part_key == part.key))
     if lock is not None:
         raise Conflict(f"Phần thi «{part.name}» đã được khoá; cần Trưởng ban giám khảo mở khoá "
@@ -139,7 +140,7 @@ def _store_sheet_inner(contest: Contest, ros: Roster, judge: JudgeRef, body: Any
     team = ros.teams[team_key]
     total = sum(criteria.values(), Decimal(0))
     values = {k: _num(v) for k, v in criteria.items()}
-    row = s.scalar(select(ScoreSheet).where(ScoreSheet.contest_id == contest.id,
+    row = s.scalar(select(ScoreSheet).where(ScoreSheet.contest_id == cid,
                                             ScoreSheet.judge_id == judge.id,
                                             ScoreSheet.team_id == team.id,
                                             ScoreSheet.part_key == part.key))
@@ -157,7 +158,7 @@ def _store_sheet_inner(contest: Contest, ros: Roster, judge: JudgeRef, body: Any
            "source": source}
     target = f"{judge.key}/{team.key}/{part.key}"
     if row is None:
-        row = ScoreSheet(contest_id=contest.id, judge_id=judge.id, team_id=team.id,
+        row = ScoreSheet(contest_id=cid, judge_id=judge.id, team_id=team.id,
                          part_key=part.key, criteria=values, total=total, client_id=client_id,
                          comment=comment, source=source, revision=1, updated_at=utcnow())
         s.add(row)
@@ -172,10 +173,10 @@ def _store_sheet_inner(contest: Contest, ros: Roster, judge: JudgeRef, body: Any
         row.updated_at = utcnow()
         replaced = True
         action = "sheet.replace"
-    record(contest.id, actor, action, target, old=old, new=new,
+    record(cid, actor, action, target, old=old, new=new,
            reason="Nhập từ phiếu chấm giấy" if source == "paper" else "")
     answer = _sheet_answer(client_id, team.key, part.key, total, replaced)
-    s.add(SheetReceipt(contest_id=contest.id, judge_id=judge.id, client_id=client_id,
+    s.add(SheetReceipt(contest_id=cid, judge_id=judge.id, client_id=client_id,
                        answer=dict(answer, criteria=values)))
     s.flush()
     return answer, True
@@ -190,7 +191,7 @@ def receive_sheet(contest: Contest, principal: Principal, body: Any, device: str
     the judge in ``body["judge"]``."""
     if not isinstance(body, Mapping):
         raise ContestError("Phiếu chấm phải là một đối tượng JSON", field="body")
-    cid = contest.id  # read now: after the commit it would reload the whole contest row
+    cid = contest_id_of(contest)
     for attempt in range(2):
         try:
             with write_transaction():
