@@ -6,6 +6,7 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.rules import Rules, rules_from_dict
@@ -48,6 +49,15 @@ class Contest(db.Model):
             cached = (self.rules_data, rules_from_dict(self.rules_data))
             self.__dict__["_rules"] = cached
         return cached[1]
+
+
+def contest_id_of(contest: Contest | int) -> int:
+    """The id of a contest (or the id itself), without loading the contest again: after a
+    commit ``contest.id`` reloads the whole row, rules and programme included."""
+    if isinstance(contest, int):
+        return contest
+    identity = sa_inspect(contest).identity
+    return identity[0] if identity else contest.id
 
 
 class Unit(db.Model):

@@ -18,13 +18,13 @@ from typing import Any, Mapping
 
 from flask import current_app
 from sqlalchemy import bindparam, func, select
-from sqlalchemy import inspect as sa_inspect
 
 from ..core.errors import Conflict, ContestError, Forbidden, NotFound
 from ..core.rules import Rules
 from ..core.tabulation import number
 from ..extensions import db
 from ..models import Contest, Decision, Judge, Member, PartLock, Team, Unit
+from ..models.contest import contest_id_of  # noqa: F401  (the judging services' import)
 from .access import Principal
 
 ID_RE = re.compile(r"^[A-Za-z0-9_.:\-]{1,100}$")
@@ -183,15 +183,6 @@ def _load_roster(contest_id: int) -> Roster:
         if team is not None:
             people[key] = MemberRef(id_, key, name, title or "", kind, tuple(roles or ()), team)
     return Roster(teams, judges, people, contest.rules)
-
-
-def contest_id_of(contest: Contest | int) -> int:
-    """The id of a contest object without loading it again (after a commit, ``contest.id``
-    reloads the whole row)."""
-    if isinstance(contest, int):
-        return contest
-    identity = sa_inspect(contest).identity
-    return identity[0] if identity else contest.id
 
 
 def _named(table: Mapping[str, Any], key: Any):

@@ -57,6 +57,7 @@ from ..core.errors import ContestError
 from ..core.show import Stage, Step
 from ..database import write_transaction
 from ..models import Contest, StageRecord
+from ..models.contest import contest_id_of
 from . import audit
 from . import stage_show as model
 from .access import Principal
@@ -131,9 +132,10 @@ def act(contest: Contest, principal: Principal, body: Any) -> dict:
     action, kwargs = parse_body(body)
     ensure_ticker()
     now = now_ms()
+    cid = contest_id_of(contest)  # contest.id after a commit reloads the row
     with write_transaction() as session:
-        record = _locked_record(session, contest.id)
-        sh = build(contest)
+        record = _locked_record(session, cid)
+        sh = build(cid)
         old_state = dict(record.state or {})
         old = restore(old_state, sh.steps)
         if action in ("next", "previous", "jump"):
@@ -150,12 +152,12 @@ def act(contest: Contest, principal: Principal, body: Any) -> dict:
             contest.results_public = kwargs["mode"] != "hidden"
         state = _save(record, new, sh.steps, extra)
         step = sh.steps[new.step]
-        audit.record(contest.id, principal.actor(), f"stage.{action}", step.title,
+        audit.record(cid, principal.actor(), f"stage.{action}", step.title,
                      old={"step": old.step, "timer": tm.timer_to_dict(old.timer) if old.timer else None,
                           "results_mode": old.results_mode},
                      new={"step": new.step, "timer": tm.timer_to_dict(new.timer) if new.timer else None,
                           "results_mode": new.results_mode, "params": kwargs})
-    _watch(contest.id, new, sh.steps)
+    _watch(cid, new, sh.steps)
     views = broadcast(sh, old, new, state, now)
     return views[1] if principal.is_staff else views[0]
 
@@ -163,11 +165,11 @@ def act(contest: Contest, principal: Principal, body: Any) -> dict:
 def broadcast(sh: Show, old: Stage | None, new: Stage, state: dict, now: int) -> tuple[dict, dict]:
     """Publish the change (after commit): ``stage`` with a public and a staff payload,
     ``timer`` when the timer changed, ``standings`` when the results mode changed."""
-    prizes = model._prizes(sh.contest) if (sh.steps[new.step].kind in ("reveal", "results")
-                                      or new.revealed) else None
+    prizes = model._prizes(sh.contest_id) if (sh.steps[new.step].kind in ("reveal", "results")
+                                         or new.revealed) else None
     public = _view(sh, new, state, staff=False, now=now, prizes=prizes)
     staff = _view(sh, new, state, staff=True, now=now, prizes=prizes)
-    cid = sh.contest.id
+    cid = sh.contest_id
     live.publish(cid, "stage", {"stage": public}, staff_payload={"stage": staff})
     if old is None or old.timer != new.timer or (old.step != new.step and new.timer is not None):
         step = sh.steps[new.step]
@@ -176,19 +178,19 @@ def broadcast(sh: Show, old: Stage | None, new: Stage, state: dict, now: int) ->
                          "deadline_ms": None, "server_ms": now, "none": True})
         live.publish(cid, "timer", payload)
     if old is not None and old.results_mode != new.results_mode:
-        _publish_standings(sh.contest, new.results_mode, state)
+        _publish_standings(sh.contest_id, new.results_mode, state)
     return public, staff
 
 
-def _publish_standings(contest: Contest, mode: str, state: dict) -> None:
-    full = model._standings(contest)
+def _publish_standings(contest_id: int, mode: str, state: dict) -> None:
+    full = model._standings(contest_id)
     if full is None:
         return
     if mode == "hidden":
-        live.publish(contest.id, "standings", full, staff_only=True)
+        live.publish(contest_id, "standings", full, staff_only=True)
         return
     public = state.get("frozen_standings") if mode == "frozen" else full
-    live.publish(contest.id, "standings", dict(public or full, results_mode=mode),
+    live.publish(contest_id, "standings", dict(public or full, results_mode=mode),
                  staff_payload=dict(full, results_mode=mode))
 
 

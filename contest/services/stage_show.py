@@ -10,8 +10,8 @@ from dataclasses import dataclass, replace
 from functools import cache, cached_property
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import selectinload
 
 from ..core import show
 from ..core import timer as tm
@@ -19,7 +19,9 @@ from ..core.ceremony import RevealSlot, reveal_slots
 from ..core.rules import Rules
 from ..core.show import Stage, Step
 from ..extensions import db
-from ..models import Contest, StageRecord, Team
+from ..models import Contest, StageRecord
+from ..models.contest import contest_id_of
+from .scoring_common import Roster, TeamRef, roster
 
 # What the projector shows for each kind of step (the screens switch layouts on it).
 SCREENS = {"programme": "welcome", "team": "team", "draw": "draw", "question": "question",
@@ -35,16 +37,13 @@ def _lazy(module: str, name: str):
     return getattr(mod, name, None)
 
 
-def _teams(contest: Contest) -> list[Team]:
-    teams = list(db.session.scalars(select(Team).where(Team.contest_id == contest.id)
-                                    .options(selectinload(Team.unit))
-                                    .order_by(Team.position, Team.id)))
-    order_of = _lazy("question_bank.services", "performance_order")
-    order = order_of(contest) if order_of else None
+def _in_order(ros: Roster, order: tuple[str, ...]) -> list[TeamRef]:
+    """The teams in the drawn performance order (document order until it is sealed)."""
+    teams = list(ros.teams.values())
     if not order:
         return teams
     rank = {key: i for i, key in enumerate(order)}
-    return sorted(teams, key=lambda t: (rank.get(t.key, len(rank)), t.position, t.id))
+    return sorted(teams, key=lambda t: rank.get(t.key, len(rank)))  # stable: document order after
 
 
 def _prizes(contest: Contest) -> dict | None:
@@ -57,27 +56,22 @@ def _standings(contest: Contest) -> dict | None:
     return fn(contest) if fn else None
 
 
-@dataclass(frozen=True)
-class TeamInfo:
-    """A team as the stage shows it: plain values, still there after the transaction that
-    loaded them has committed (the views are rendered after the commit)."""
-
-    key: str
-    name: str
-    unit_name: str
-
-
 @dataclass
 class Show:
-    """Everything loaded for one contest: the steps and the names they need, the rules parsed
-    once (``contest.rules`` parses them on every access)."""
+    """Everything loaded for one contest's run of show, as plain values that outlive the
+    transaction that read them: the steps, the contest's name and programme, the teams in
+    their drawn order, the reveal slots and the parsed rules. Built once per process while the
+    roster (the contest's revision) and the drawn order stand, and shared: read it, never
+    change it."""
 
-    contest: Contest
+    contest_id: int
+    name: str
+    programme: tuple[dict, ...]
     steps: tuple[Step, ...]
-    teams: dict[str, TeamInfo]
+    teams: dict[str, TeamRef]
     order: list[str]
     slots: dict[str, RevealSlot]
-    rules: Rules | None = None
+    rules: Rules
 
     @cached_property
     def steps_key(self) -> str:
@@ -85,18 +79,31 @@ class Show:
         return hashlib.sha256("\n".join(step_id(s) for s in self.steps).encode()).hexdigest()[:16]
 
 
-def build(contest: Contest) -> Show:
-    teams = _teams(contest)
-    rules = contest.rules
+def build(contest: Contest | int) -> Show:
+    """The contest's run of show: two queries (the roster's key and the drawn order) while
+    neither changed since the last build in this process (an MC press rebuilt it every time)."""
+    cid = contest_id_of(contest)
+    ros = roster(cid)
+    order_of = _lazy("question_bank.services", "performance_order")
+    order = tuple((order_of(cid) if order_of else None) or ())
+    shows = current_app.extensions.setdefault("hoithi.shows", {})
+    hit = shows.get(cid)
+    if hit is not None and hit[0] is ros and hit[1] == order:
+        return hit[2]
+    row = db.session.get(Contest, cid)  # the name and programme at (at least) the roster's revision
+    teams = _in_order(ros, order)
+    rules = ros.rules
     slots = reveal_slots(rules)
-    programme = list(contest.programme or []) or [
+    programme = tuple(row.programme or ()) or (
         {"key": "contest", "name": "Các đội thi lần lượt dự thi"},
-        {"key": "results", "name": "Công bố kết quả và trao giải"}]
-    steps = show.build_steps(programme, [(t.key, t.name, t.unit_name) for t in teams], rules,
+        {"key": "results", "name": "Công bố kết quả và trao giải"})
+    steps = show.build_steps(list(programme), [(t.key, t.name, t.unit_name) for t in teams], rules,
                              reveals=[(s.id, s.title) for s in slots])
-    return Show(contest=contest, steps=steps,
-                teams={t.key: TeamInfo(t.key, t.name, t.unit_name) for t in teams},
-                order=[t.key for t in teams], slots={s.id: s for s in slots}, rules=rules)
+    sh = Show(contest_id=cid, name=row.name, programme=tuple(row.programme or ()), steps=steps,
+              teams={t.key: t for t in teams}, order=[t.key for t in teams],
+              slots={s.id: s for s in slots}, rules=rules)
+    shows[cid] = (ros, order, sh)
+    return sh
 
 
 def step_id(step: Step) -> str:

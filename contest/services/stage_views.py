@@ -20,24 +20,9 @@ from . import stage_show as model
 from .access import Principal
 from .stage_show import SCREENS, Show, step_id
 
-def _drawn(contest: Contest, team_key: str) -> dict | None:
+def _drawn(contest_id: int, team_key: str) -> dict | None:
     fn = model._lazy("question_bank.services", "drawn_question")
-    if fn is not None:
-        return fn(contest.id, team_key)
-    from question_bank.models import Draw, Question  # the tables, until the service exists
-    draw = db.session.scalar(select(Draw).where(Draw.contest_id == contest.id,
-                                                Draw.kind == "questions", Draw.team_key == team_key)
-                             .order_by(Draw.id.desc()))
-    if draw is None:
-        return None
-    q = db.session.scalar(select(Question).where(Question.contest_id == contest.id,
-                                                 Question.key == draw.value))
-    if q is None:
-        return None
-    return {"lot": draw.lot, "question": {"key": q.key, "kind": q.kind, "text": q.text,
-                                          "choices": list(q.choices or []),
-                                          "points": float(q.points) if q.points is not None else None},
-            "answer": q.answer, "follow_ups": list(q.follow_ups or [])}
+    return fn(contest_id, team_key) if fn is not None else None
 
 
 def _question_view(drawn: dict | None, staff: bool) -> dict | None:
@@ -69,7 +54,7 @@ def _award_view(sh: Show, slot: RevealSlot, prizes: dict | None) -> dict:
     elif got["status"] in ("unawarded", "pending"):
         out["text"] = UNAWARDED_TEXT if got["status"] == "unawarded" else "Chưa có kết quả"
     elif got.get("member"):
-        m = _member(sh.contest.id, got["member"])
+        m = _member(sh.contest_id, got["member"])
         team = m.team if m else None
         out["winner"] = m.name if m else got["member"]
         out["detail"] = ", ".join(x for x in ((m.position_title if m else ""),
@@ -91,7 +76,7 @@ def _step_view(sh: Show, step: Step | None) -> dict | None:
     team = sh.teams.get(step.team or "")
     part = sh.rules.part(step.part) if step.part else None
     phase = next((p for p in part.phases if p.key == step.phase), None) if part else None
-    item = next((p for p in sh.contest.programme or () if p.get("key") == step.programme), None)
+    item = next((p for p in sh.programme if p.get("key") == step.programme), None)
     d.update(team_name=team.name if team else None, unit=team.unit_name if team else None,
              part_name=part.name if part else None, phase_name=phase.name if phase else None,
              programme_name=(item or {}).get("name"), id=step_id(step),
@@ -105,7 +90,7 @@ def _programme(sh: Show, index: int) -> list[dict]:
     keys = [s.programme for s in sh.steps]
     first = {k: keys.index(k) for k in reversed(keys)}
     out = []
-    for item in sh.contest.programme or ():
+    for item in sh.programme:
         start = first.get(item.get("key"))
         state = ("current" if item.get("key") == current else
                  "done" if start is not None and start < index else "next")
@@ -150,7 +135,7 @@ def _view(sh: Show, stage: Stage, state: dict, *, staff: bool, now: int,
     step = sh.steps[index]
     view["step"] = _step_view(sh, step)
     view["next"] = _step_view(sh, sh.steps[index + 1] if index + 1 < len(sh.steps) else None)
-    view["contest"] = {"id": sh.contest.id, "name": sh.contest.name}
+    view["contest"] = {"id": sh.contest_id, "name": sh.name}
     view["programme"] = _programme(sh, index)
     view["teams"] = _team_rows(sh, index)
     view["steps_key"] = sh.steps_key
@@ -164,12 +149,12 @@ def _view(sh: Show, stage: Stage, state: dict, *, staff: bool, now: int,
     view["question"] = None
     if step.team and step.part in drawn_parts and step.kind in ("draw", "question", "phase",
                                                                 "follow_up", "scoring"):
-        view["question"] = _question_view(_drawn(sh.contest, step.team), staff)
+        view["question"] = _question_view(_drawn(sh.contest_id, step.team), staff)
     view["award"] = None
     view["awards"] = []
     if step.kind in ("reveal", "results") or stage.revealed:
         if prizes is ...:
-            prizes = model._prizes(sh.contest)
+            prizes = model._prizes(sh.contest_id)
         reveal_steps = [s for s in sh.steps if s.kind == "reveal"]
         for s in reveal_steps[:stage.revealed]:
             slot = sh.slots.get(s.prize or "")
@@ -178,14 +163,14 @@ def _view(sh: Show, stage: Stage, state: dict, *, staff: bool, now: int,
         if step.kind == "reveal" and step.prize in sh.slots:
             view["award"] = _award_view(sh, sh.slots[step.prize], prizes)
     if step.kind == "programme":
-        view["commitment"] = _commitment(sh.contest.id)
+        view["commitment"] = _commitment(sh.contest_id)
     if staff:
         view["cue"] = _cue(sh, step, view["award"])
         nxt = sh.steps[index + 1] if index + 1 < len(sh.steps) else None
         next_award = None
         if nxt is not None and nxt.kind == "reveal" and nxt.prize in sh.slots:
             if prizes is ...:
-                prizes = model._prizes(sh.contest)
+                prizes = model._prizes(sh.contest_id)
             next_award = _award_view(sh, sh.slots[nxt.prize], prizes)
         view["next_cue"] = _cue(sh, nxt, next_award) if nxt is not None else None
         view["overtime"] = [dict(r, team_name=sh.teams[r["team"]].name if r["team"] in sh.teams else r["team"])

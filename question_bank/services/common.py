@@ -6,15 +6,12 @@ from __future__ import annotations
 from contest.core.errors import NotFound
 from contest.extensions import db
 from contest.models import Contest
+from contest.models.contest import contest_id_of  # noqa: F401  (the question bank's import)
 from contest.services.audit import Actor
 
 
 def cli_actor() -> Actor:
     return Actor.cli()
-
-
-def contest_id_of(contest: Contest | int) -> int:
-    return contest if isinstance(contest, int) else contest.id
 
 
 def get_contest(contest_id: int) -> Contest:
