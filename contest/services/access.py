@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from ..core.errors import NotFound
 from ..extensions import db
@@ -68,20 +69,36 @@ def tokens(contest_id: int) -> list[AccessToken]:
 
 
 def principal_for_token(token: str | None) -> Principal | None:
+    """Who a bearer token speaks for (None: unknown or revoked): one query, the judge's row
+    joined (every tablet request asks)."""
     if not token or len(token) > 100:
         return None
-    row = db.session.scalar(select(AccessToken).where(AccessToken.token == token))
-    if row is None or row.revoked:
+    found = db.session.execute(_token_query(), {"token": token}).first()
+    if found is None or found[0].revoked:
         return None
-    return principal_for_row(row)
+    return _principal(found[0], found[1])
+
+
+@cache
+def _token_query():
+    return (select(AccessToken, Judge)
+            .outerjoin(Judge, (AccessToken.role == "judge") & (Judge.contest_id == AccessToken.contest_id)
+                       & (Judge.key == AccessToken.subject))
+            .where(AccessToken.token == bindparam("token")))
 
 
 def principal_for_row(row: AccessToken) -> Principal:
-    head = False
-    name = row.label
+    judge = None
     if row.role == "judge":
         judge = db.session.scalar(select(Judge).where(Judge.contest_id == row.contest_id,
                                                       Judge.key == row.subject))
+    return _principal(row, judge)
+
+
+def _principal(row: AccessToken, judge: Judge | None) -> Principal:
+    head = False
+    name = row.label
+    if row.role == "judge":
         if judge is None:
             raise NotFound("Giám khảo của đường dẫn này không còn tồn tại")
         head, name = judge.head, judge.name

@@ -29,10 +29,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+from functools import cache
 from decimal import Decimal
 from typing import Any, Mapping
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from ..clock import utcnow
@@ -49,6 +50,16 @@ from .scoring_common import (ID_RE, MAX_COMMENT, _MISSING, JudgeRef, Roster, _er
                              _num, contest_id_of, roster)
 
 # --------------------------------------------------------------------------- sheets
+
+# The receiving path's lookups, built once (building a statement cost as much as running it).
+_RECEIPT = cache(lambda: select(SheetReceipt).where(
+    SheetReceipt.contest_id == bindparam("cid"), SheetReceipt.judge_id == bindparam("judge"),
+    SheetReceipt.client_id == bindparam("client")))
+_LOCK = cache(lambda: select(PartLock).where(PartLock.contest_id == bindparam("cid"),
+                                             PartLock.part_key == bindparam("part")))
+_SHEET = cache(lambda: select(ScoreSheet).where(
+    ScoreSheet.contest_id == bindparam("cid"), ScoreSheet.judge_id == bindparam("judge"),
+    ScoreSheet.team_id == bindparam("team"), ScoreSheet.part_key == bindparam("part")))
 
 
 def _sheet_answer(client_id: str, team: str, part: str, total: Decimal, replaced: bool) -> dict:
@@ -102,9 +113,7 @@ def _store_sheet_inner(contest: Contest, ros: Roster, judge: JudgeRef, body: Any
                            field="id")
     team_key = body.get("team")
     part_key = body.get("part")
-    receipt = s.scalar(select(SheetReceipt).where(SheetReceipt.contest_id == cid,
-                                                 SheetReceipt.judge_id == judge.id,
-                                                 SheetReceipt.client_id == client_id))
+    receipt = s.scalar(_RECEIPT(), {"cid": cid, "judge": judge.id, "client": client_id})
     if receipt is not None:
         if not _same_content(receipt.answer, team_key, part_key, body.get("criteria")):
             raise Conflict("Mã phiếu này đã được dùng cho một phiếu chấm khác", field="id",
@@ -131,8 +140,7 @@ def _store_sheet_inner(contest: Contest, ros: Roster, judge: JudgeRef, body: Any
     comment = comment.strip()
     if len(comment) > MAX_COMMENT:
         raise ContestError(f"Nhận xét dài quá {MAX_COMMENT} ký tự", field="comment")
-    lock = s.scalar(select(PartLock).where(PartLock.contest_id == cid,
-                                          PartLock.part_key == part.key))
+    lock = s.scalar(_LOCK(), {"cid": cid, "part": part.key})
     if lock is not None:
         raise Conflict(f"Phần thi «{part.name}» đã được khoá; cần Trưởng ban giám khảo mở khoá "
                        "(có ghi lý do) để sửa điểm", field="part", code="locked")
@@ -140,10 +148,7 @@ def _store_sheet_inner(contest: Contest, ros: Roster, judge: JudgeRef, body: Any
     team = ros.teams[team_key]
     total = sum(criteria.values(), Decimal(0))
     values = {k: _num(v) for k, v in criteria.items()}
-    row = s.scalar(select(ScoreSheet).where(ScoreSheet.contest_id == cid,
-                                            ScoreSheet.judge_id == judge.id,
-                                            ScoreSheet.team_id == team.id,
-                                            ScoreSheet.part_key == part.key))
+    row = s.scalar(_SHEET(), {"cid": cid, "judge": judge.id, "team": team.id, "part": part.key})
     current = row.client_id if row is not None else None
     if expected is not _MISSING and expected != current:
         if row is None:
