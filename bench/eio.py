@@ -24,6 +24,7 @@ the cores given) and drive it through a pipe: ``connect``, ``clear``, ``collect`
 from __future__ import annotations
 
 import errno
+import gc
 import json
 import multiprocessing as mp
 import os
@@ -252,6 +253,10 @@ class _Loop:
 def _child(url: str, contest: int, query: dict, cores: set | None, pipe) -> None:
     if cores:
         os.sched_setaffinity(0, cores)
+    # No garbage collection in the load generator: a full collection over thousands of sockets
+    # and the events kept so far paused this loop for 100-300 ms now and then, and every socket's
+    # receipt of the broadcast then looked late (the events form no cycles; the run is short).
+    gc.disable()
     raise_nofile(1 << 16)
     loop = _Loop(url, contest, query)
     loop.sel.register(pipe.fileno(), selectors.EVENT_READ, None)

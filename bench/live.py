@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import gc
 import os
 import random
 import sys
@@ -474,6 +475,7 @@ def main(argv=None) -> None:
     args = ap.parse_args(argv)
     raise_nofile(1 << 16)
     os.sched_setaffinity(0, CLIENT_CORES)  # the server's core is the server's alone
+    gc.disable()  # a collection here would delay a judge's POST after its send time was taken
     env = dict(kv.split("=", 1) for kv in args.env)
     print(f"Load average before: {os.getloadavg()}", flush=True)
     print(f"Machine: {machine()}\nServer cores: {os.environ.get('BENCH_SERVER_CORES', '0')}, "
