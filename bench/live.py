@@ -20,8 +20,8 @@ them). A client that never gets such an event has LOST it. Sends follow an open-
 from __future__ import annotations
 
 import argparse
-import itertools
 import gc
+import itertools
 import os
 import random
 import sys
