@@ -43,17 +43,31 @@ from .scoring_common import (Roster, _decisions, _num, contest_id_of, performers
 
 @dataclass(frozen=True)
 class Computed:
-    """Everything derived from the sheets at one stamp. The jury board's ``matrix`` is built
-    on first use (from plain values loaded with the rest), so a broadcast publishes the
-    standings before spending time on it."""
+    """Everything derived from the sheets at one stamp. The prize allocation and the jury
+    board's ``matrix`` are worked out on first use (from values loaded with the rest, in the
+    same read), so a broadcast publishes the standings before spending time on them."""
 
     stamp: tuple
     standings: Standings
     standings_payload: dict
-    allocation: prize_core.Allocation
-    all_ties: tuple[prize_core.Tie, ...]
-    prizes_payload: dict
+    build_prizes: Callable[[], tuple] = field(repr=False, compare=False)
     build_matrix: Callable[[], dict] = field(repr=False, compare=False)
+
+    @cached_property
+    def _prizes(self) -> tuple:
+        return self.build_prizes()
+
+    @property
+    def allocation(self) -> prize_core.Allocation:
+        return self._prizes[0]
+
+    @property
+    def all_ties(self) -> tuple[prize_core.Tie, ...]:
+        return self._prizes[1]
+
+    @property
+    def prizes_payload(self) -> dict:
+        return self._prizes[2]
 
     @cached_property
     def matrix(self) -> dict:
@@ -211,15 +225,18 @@ def _build(contest_id: int, stamp: tuple) -> Computed:
     decisions = [prize_core.TieDecision(tie=d.data.get("tie", ""),
                                         order=tuple(d.data.get("order") or ()), reason=d.reason)
                  for d in tie_rows]
-    perf = performers(ros)
-    allocation = prize_core.allocate(rules, standings, noms, perf, decisions)
-    open_ties = prize_core.allocate(rules, standings, noms, perf, ()).ties
-
     standings_payload = _standings_payload(rules, ros, standings)
-    prizes_payload = _prizes_payload(rules, ros, allocation, standings, decisions, noms)
     parts = _parts_info(rules)
+
+    def build_prizes() -> tuple:
+        perf = performers(ros)
+        allocation = prize_core.allocate(rules, standings, noms, perf, decisions)
+        open_ties = prize_core.allocate(rules, standings, noms, perf, ()).ties
+        return (allocation, open_ties,
+                _prizes_payload(rules, ros, allocation, standings, decisions, noms))
+
     return Computed(stamp=stamp, standings=standings, standings_payload=standings_payload,
-                    allocation=allocation, all_ties=open_ties, prizes_payload=prizes_payload,
+                    build_prizes=build_prizes,
                     build_matrix=lambda: _matrix(rules, parts, ros, sheets, standings))
 
 
