@@ -14,16 +14,13 @@ not ``complete`` are marked "KẾT QUẢ TẠM THỜI" in the minutes and the re
 
 from __future__ import annotations
 
+import importlib
 import re
 from pathlib import Path
 
 from contest.core.text import fold
 
 from .context import ContestView
-from .docx_files import (decision_context, minutes_context, render, report_context,
-                         roster_context)
-from .pdf_files import MissingFontError, certificates_pdf, find_fonts, score_sheets_pdf
-from .xlsx_files import minutes_xlsx, roster_xlsx
 
 __all__ = [
     "write_documents", "document_files", "roster_docx", "roster_xlsx", "score_sheets_pdf",
@@ -31,21 +28,39 @@ __all__ = [
     "MissingFontError", "find_fonts", "slug",
 ]
 
+# The writers (fpdf and fontTools, python-docx, openpyxl) load on first use: importing them
+# with the package took ~0.5 s of every server start, for pages used after the contest.
+_LAZY = {"roster_xlsx": "xlsx_files", "minutes_xlsx": "xlsx_files",
+         "score_sheets_pdf": "pdf_files", "certificates_pdf": "pdf_files",
+         "MissingFontError": "pdf_files", "find_fonts": "pdf_files"}
+
+
+def __getattr__(name: str):
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
 
 def roster_docx(doc: dict, *, templates_dir: Path | None = None) -> bytes:
     """Danh sách các đội thi (.docx)."""
+    from .docx_files import render, roster_context
     return render("danh-sach-doi.docx", roster_context(ContestView(doc)), templates_dir)
 
 
 def minutes_docx(doc: dict, standings: dict, allocation: dict, *,
                  templates_dir: Path | None = None) -> bytes:
     """Biên bản tổng hợp kết quả (.docx)."""
+    from .docx_files import minutes_context, render
     ctx = minutes_context(ContestView(doc), standings, allocation)
     return render("bien-ban-ket-qua.docx", ctx, templates_dir)
 
 
 def decision_docx(doc: dict, allocation: dict, *, templates_dir: Path | None = None) -> bytes:
     """Dự thảo Quyết định khen thưởng (.docx)."""
+    from .docx_files import decision_context, render
     ctx = decision_context(ContestView(doc), allocation)
     return render("quyet-dinh-khen-thuong.docx", ctx, templates_dir)
 
@@ -53,6 +68,7 @@ def decision_docx(doc: dict, allocation: dict, *, templates_dir: Path | None = N
 def report_docx(doc: dict, standings: dict, allocation: dict, *,
                 templates_dir: Path | None = None) -> bytes:
     """Báo cáo kết quả tổ chức Hội thi gửi cấp trên (.docx)."""
+    from .docx_files import render, report_context
     ctx = report_context(ContestView(doc), standings, allocation)
     return render("bao-cao-ket-qua.docx", ctx, templates_dir)
 
@@ -67,6 +83,8 @@ def document_files(doc: dict, standings: dict, allocation: dict, *,
                    templates_dir: Path | None = None,
                    fonts_dir: Path | None = None) -> dict[str, bytes]:
     """Every document as ``{file name: bytes}``, in the order they are listed."""
+    from .pdf_files import certificates_pdf, score_sheets_pdf
+    from .xlsx_files import minutes_xlsx, roster_xlsx
     cv = ContestView(doc)
     kw = {"templates_dir": templates_dir}
     files = {

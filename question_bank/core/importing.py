@@ -23,16 +23,12 @@ import os
 from contest.core.errors import ContestError
 from contest.core.text import format_number, nfc
 
-from .booklet import booklet_docx
-from .docx_reader import read_docx
-from .export import export_xlsx, template_xlsx
 from .legacy import LEGACY_MESSAGE
 from .model import question_from_dict
 from .result import ImportResult, Rejection
 from .xlsx_reader import read_xlsx
 
-__all__ = ["EXTENSIONS", "MAX_QUESTIONS", "ImportResult", "Rejection", "booklet_docx",
-           "export_xlsx", "parse_file", "read_json", "template_xlsx"]
+__all__ = ["EXTENSIONS", "MAX_QUESTIONS", "ImportResult", "Rejection", "parse_file", "read_json"]
 
 MAX_QUESTIONS = 5000
 EXTENSIONS = (".xlsx", ".docx", ".json")
@@ -66,6 +62,7 @@ def parse_file(filename: str, data: bytes, *, max_bytes: int = 5_000_000) -> Imp
     if extension == ".xlsx":
         result = read_xlsx(data, name)
     elif extension == ".docx":
+        from .docx_reader import read_docx  # python-docx loads with the first Word file
         result = read_docx(data, name)
     else:
         result = read_json(data, name)
