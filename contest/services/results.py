@@ -7,6 +7,11 @@ locks, the roster and the contest's revision), so several server processes stay 
 a thousand listeners cost one computation. The cache belongs to the app (one per process in
 production; tests that build several apps in one process do not share it).
 
+**Little to read per change.** A recomputation reuses the roster and rules while the stamp's
+roster part stands (:func:`~contest.services.scoring_common.roster`) and the sheets it parsed
+before, by (id, client id, revision) (:func:`_sheets`); the prize allocation and the jury
+board's matrix are worked out on first use, so a broadcast publishes the standings first.
+
 **Audience reads may skip the stamp.** Reading the stamp is 13 sub-queries; a read given
 ``max_age`` (the audience's, :data:`AUDIENCE_MAX_AGE`) reuses a computation whose stamp was
 checked less than ``max_age`` seconds ago without reading it again. The bound: a change made
