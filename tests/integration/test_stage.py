@@ -393,3 +393,37 @@ def test_openapi_declares_the_stage(sqlite_app):
     ops = spec["paths"]["/v1/contests/{id}/stage"]
     assert {"get", "post"} <= set(ops)
     assert "409" in ops["post"]["responses"]
+
+
+def test_a_press_reuses_the_run_of_show_until_a_setup_change(sqlite_app):
+    """The run of show is built once per revision: a press reads no team or contest row, and
+    renaming a team (a setup change) shows the new name at the next press."""
+    from sqlalchemy import event
+
+    from contest.extensions import db
+    from contest.services.audit import Actor
+    from contest.services.setup_roster import save_team
+    app = sqlite_app
+    cid, _links, mc = _setup(app)
+    client = app.test_client()
+    _press(client, cid, mc, action="next")  # builds it once
+    seen: list[str] = []
+    with app.app_context():
+        engine = db.engine
+    listen = lambda _c, _cur, statement, *_a: seen.append(" ".join(statement.split()))  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listen)
+    try:
+        view = _press(client, cid, mc, action="next")
+    finally:
+        event.remove(engine, "before_cursor_execute", listen)
+    assert not [s for s in seen if s.startswith("SELECT team.")], seen
+    assert len([s for s in seen if s.startswith("SELECT contest.")]) == 1, seen  # the route's 404 check
+    step = _index_of(client, cid, mc, lambda s: s.get("team") == "dak-koi")
+    with app.app_context():
+        from contest.models import Contest, Team
+        contest = db.session.get(Contest, cid)
+        team = db.session.query(Team).filter_by(contest_id=cid, key="dak-koi").one()
+        save_team(cid, contest.revision, {"name": "Đội Đắk Kôi (đổi tên)", "unit": team.unit_id},
+                  Actor.cli(), team_id=team.id)
+    view = _press(client, cid, mc, action="jump", step=step)
+    assert view["step"]["team_name"] == "Đội Đắk Kôi (đổi tên)", view["step"]
