@@ -42,8 +42,8 @@ from ..core.tabulation import (Sheet, Standings, compute_standings, outlier_thre
                                spread, standings_to_dict)
 from ..extensions import db
 from ..models import Contest, Decision, Nomination, PartLock, ScoreSheet
-from .scoring_common import (Roster, _decisions, _num, contest_id_of, performers, roster,
-                             roster_columns)
+from ..models.contest import contest_id_of
+from .scoring_common import Roster, _decisions, _num, performers, roster, roster_columns
 
 
 @dataclass(frozen=True)

@@ -25,9 +25,10 @@ from ..core import coalesce
 from ..core.errors import Forbidden
 from ..extensions import db, socketio
 from ..models import Contest, Nomination, ScoreSheet
+from ..models.contest import contest_id_of
 from .access import Principal
 from .results import AUDIENCE_MAX_AGE, Computed, _compute, _parts_info, invalidate
-from .scoring_common import _locks, _num, contest_id_of, locks_dict, roster
+from .scoring_common import _locks, _num, locks_dict, roster
 
 log = logging.getLogger("hoithi.scoring")
 

@@ -24,7 +24,6 @@ from ..core.rules import Rules
 from ..core.tabulation import number
 from ..extensions import db
 from ..models import Contest, Decision, Judge, Member, PartLock, Team, Unit
-from ..models.contest import contest_id_of  # noqa: F401  (the judging services' import)
 from .access import Principal
 
 ID_RE = re.compile(r"^[A-Za-z0-9_.:\-]{1,100}$")

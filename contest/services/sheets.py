@@ -43,11 +43,12 @@ from ..core.text import format_number
 from ..database import write_transaction
 from ..extensions import db
 from ..models import Contest, Nomination, PartLock, ScoreSheet, SheetReceipt
+from ..models.contest import contest_id_of
 from .access import Principal
 from .audit import Actor, record
 from .results_live import changed
 from .scoring_common import (ID_RE, MAX_COMMENT, _MISSING, JudgeRef, Roster, _err, _judge_of, _named,
-                             _num, contest_id_of, roster)
+                             _num, roster)
 
 # --------------------------------------------------------------------------- sheets
 
